@@ -1,0 +1,52 @@
+/** Whose fault an error is: the operator's input, the world around us, or ours. */
+export type ErrorSource = 'input' | 'environment' | 'internal';
+
+/** Exit codes, decided only at the top level. Documented in README.md. */
+export const ExitCode = {
+  ok: 0,
+  stepFailed: 1,
+  badInput: 2,
+  precondition: 3,
+  partlyContained: 4,
+  noTerminal: 5,
+  internal: 70,
+  aborted: 130,
+} as const;
+
+export interface IrErrorOptions {
+  /** A stable, machine-readable code such as `RUNBOOK_INVALID`. */
+  code: string;
+  source: ErrorSource;
+  /** One line telling the operator what to do about it. */
+  hint?: string;
+  exitCode?: number;
+  cause?: unknown;
+}
+
+/** Every error `ir` raises on purpose: a one-line message, a code and a hint. */
+export class IrError extends Error {
+  readonly code: string;
+  readonly source: ErrorSource;
+  readonly hint?: string;
+  readonly exitCode: number;
+
+  constructor(message: string, options: IrErrorOptions) {
+    super(message, { cause: options.cause });
+    this.name = 'IrError';
+    this.code = options.code;
+    this.source = options.source;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? defaultExitCode(options.source);
+  }
+}
+
+function defaultExitCode(source: ErrorSource): number {
+  if (source === 'input') return ExitCode.badInput;
+  if (source === 'environment') return ExitCode.precondition;
+  return ExitCode.internal;
+}
+
+/** The message of anything thrown, for records and one-line reports. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

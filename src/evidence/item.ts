@@ -1,0 +1,21 @@
+/** One evidence file as the manifest lists it. */
+export interface EvidenceItem {
+  /** Path relative to the incident directory, with forward slashes. */
+  path: string;
+  bytes: number;
+  sha256: string;
+  /** UTC ISO times bracketing the capture. */
+  startedAt: string;
+  finishedAt: string;
+  /** The engine or AWS call that produced it, e.g. `GET /containers/{id}/export`. */
+  source: string;
+  /** True when the capture stopped early: the file holds less than it should. */
+  partial?: boolean;
+  note?: string;
+}
+
+/** Something that should have been captured and was not, with why. */
+export interface MissingEvidence {
+  what: string;
+  reason: string;
+}
