@@ -1,3 +1,5 @@
+import { relative, sep } from 'node:path';
+
 /** One evidence file as the manifest lists it. */
 export interface EvidenceItem {
   /** Path relative to the incident directory, with forward slashes. */
@@ -18,4 +20,9 @@ export interface EvidenceItem {
 export interface MissingEvidence {
   what: string;
   reason: string;
+}
+
+/** An evidence file's path as the manifest writes it: relative, forward slashes. */
+export function evidencePath(incidentDir: string, absolutePath: string): string {
+  return relative(incidentDir, absolutePath).split(sep).join('/');
 }

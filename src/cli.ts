@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { contain } from './commands/contain.js';
+import { demo } from './commands/demo.js';
+import { ExitCode, IrError } from './errors.js';
+import { IR_VERSION } from './version.js';
+
+const program = new Command('ir')
+  .description('Incident-response runbooks for containers: isolate, capture, terminate, rotate secrets.')
+  .version(IR_VERSION)
+  .exitOverride()
+  .showHelpAfterError('(run ir --help for usage)');
+
+program
+  .command('contain')
+  .description('run a containment runbook against its target container')
+  .argument('[runbook]', 'runbook name: ./runbooks/<name>.yaml, else the one shipped with ir')
+  .option('--runbook <file>', 'load this runbook file instead of a named one')
+  .option('--target <container>', "act on this container (name or id) instead of the runbook's target")
+  .option('-y, --yes', 'run every step without asking (scripted mode)', false)
+  .option('--json', 'print one JSON summary on stdout; progress goes to stderr', false)
+  .option('--case <id>', 'use this incident id (e.g. from the ticketing system)')
+  .addOption(new Option('--evidence-dir <dir>', 'parent directory for incident directories').default('incidents'))
+  .option('--force-terminate', 'terminate even if capture did not complete (needs --reason)', false)
+  .option('--reason <text>', 'why the evidence-first rule is overridden; recorded in the audit trail')
+  .option('--secret-value-file <file>', "the new secret value for strategy 'supply' (not a prompt)")
+  .action(async (name: string | undefined, opts) => {
+    if (!name && !opts.runbook) throw usage('name a runbook (ir contain autotrader) or pass --runbook FILE');
+    process.exitCode = await contain(
+      {
+        name, runbookFile: opts.runbook, target: opts.target, yes: opts.yes, json: opts.json,
+        caseId: opts.case, evidenceDir: opts.evidenceDir, forceTerminate: opts.forceTerminate,
+        reason: opts.reason, secretValueFile: opts.secretValueFile,
+      },
+      { interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) },
+    );
+  });
+
+program
+  .command('demo')
+  .description('start a disposable container run the way the security guide runs it, and contain it')
+  .option('--image <name>', 'image for the demo container', 'busybox:latest')
+  .addOption(new Option('--evidence-dir <dir>', 'parent directory for incident directories').default('incidents'))
+  .option('--json', 'print one JSON summary on stdout', false)
+  .action(async (opts) => {
+    process.exitCode = await demo({ image: opts.image, evidenceDir: opts.evidenceDir, json: opts.json });
+  });
+
+function usage(message: string): IrError {
+  return new IrError(message, { code: 'USAGE', source: 'input' });
+}
+
+/** The only place that decides how `ir` ends. */
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+  }
+  if (error instanceof IrError && error.source !== 'internal') {
+    process.stderr.write(`ir: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`ir: internal error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.internal;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = report(error);
+}

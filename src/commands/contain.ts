@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import { ExitCode, IrError } from '../errors.js';
+import { Redactor } from '../redactor.js';
+import { findRunbook } from '../runbook/find-runbook.js';
+import { loadRunbook } from '../runbook/load-runbook.js';
+import type { Runbook } from '../runbook/schema.js';
+import { runIncident } from '../runner/run-incident.js';
+import type { SecretsApi } from '../secrets/secrets-api.js';
+import { Output, wantsFancyOutput } from '../ui/output.js';
+import { createTerminalPrompter, type Prompter } from '../ui/prompter.js';
+
+/** Options of `ir contain`, as the CLI parsed them. */
+export interface ContainOptions {
+  /** A runbook name (runbooks/<name>.yaml) unless `runbookFile` is given. */
+  name?: string;
+  runbookFile?: string;
+  /** Overrides the runbook's target container. */
+  target?: string;
+  yes: boolean;
+  json: boolean;
+  caseId?: string;
+  evidenceDir: string;
+  forceTerminate: boolean;
+  reason?: string;
+  secretValueFile?: string;
+}
+
+/** Everything outside ir the command talks to; tests replace parts of it. */
+export interface ContainIo {
+  interactive: boolean;
+  prompter?: Prompter;
+  secrets?: () => SecretsApi;
+}
+
+/** `ir contain`: validate everything, then open an incident and run its steps. Returns the exit code. */
+export async function contain(options: ContainOptions, io: ContainIo): Promise<number> {
+  const redactor = new Redactor();
+  const output = new Output(redactor, { json: options.json, fancy: wantsFancyOutput() && !options.json });
+  const runbook = await loadSelectedRunbook(options);
+  const prompter = checkMode(options, io);
+  const forceTerminateReason = checkOverride(options);
+  const supplied = await readSuppliedSecret(options, runbook, prompter, redactor);
+
+  return runIncident({
+    runbook, redactor, output, prompter, forceTerminateReason, suppliedSecret: supplied,
+    caseId: options.caseId, evidenceDir: options.evidenceDir, json: options.json, secrets: io.secrets,
+  });
+}
+
+async function loadSelectedRunbook(options: ContainOptions): Promise<Runbook> {
+  const file = options.runbookFile ?? (await findRunbook(options.name ?? ''));
+  const runbook = await loadRunbook(file);
+  return options.target ? { ...runbook, target: { container: options.target } } : runbook;
+}
+
+/** Never hang waiting for a person who is not there. */
+function checkMode(options: ContainOptions, io: ContainIo): Prompter | undefined {
+  if (options.yes) return undefined;
+  if (!io.interactive) {
+    throw new IrError('no terminal to ask for confirmation, and --yes was not given', {
+      code: 'NO_TERMINAL',
+      source: 'input',
+      exitCode: ExitCode.noTerminal,
+      hint: 'run it in a terminal, or pass --yes to run every step without asking',
+    });
+  }
+  return io.prompter ?? createTerminalPrompter();
+}
+
+function checkOverride(options: ContainOptions): string | undefined {
+  if (!options.forceTerminate) return undefined;
+  if (!options.reason?.trim()) {
+    throw new IrError('--force-terminate needs --reason TEXT', {
+      code: 'OVERRIDE_WITHOUT_REASON',
+      source: 'input',
+      hint: 'say why evidence capture may be skipped, e.g. --reason "container is mining, capture failed twice"',
+    });
+  }
+  return options.reason.trim();
+}
+
+/** The operator-supplied value, checked before anything is touched; asked for only when needed. */
+async function readSuppliedSecret(
+  options: ContainOptions, runbook: Runbook, prompter: Prompter | undefined, redactor: Redactor,
+): Promise<(secretId: string) => Promise<string>> {
+  const needsValue = runbook.steps.some((s) => s.kind === 'rotate-secret' && s.params.strategy === 'supply');
+  if (options.secretValueFile) {
+    const value = await readSecretFile(options.secretValueFile);
+    redactor.add(value);
+    return async () => value;
+  }
+  if (needsValue && !prompter) {
+    throw new IrError("a rotate-secret step uses strategy 'supply' but no new value was given", {
+      code: 'SECRET_VALUE_MISSING',
+      source: 'input',
+      hint: 'pass --secret-value-file FILE, or run interactively to be asked',
+    });
+  }
+  return async (secretId) => {
+    const value = await prompter!.askSecret(`New value for secret ${secretId} (input hidden)`);
+    redactor.add(value);
+    return value;
+  };
+}
+
+async function readSecretFile(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new IrError(`cannot read --secret-value-file ${file}: ${(error as NodeJS.ErrnoException).code}`, {
+      code: 'SECRET_FILE_UNREADABLE',
+      source: 'input',
+    });
+  }
+  // Editors and `echo` add a final newline that is not part of the secret.
+  const value = text.replace(/\r?\n$/, '');
+  if (value.length === 0) {
+    throw new IrError(`--secret-value-file ${file} is empty`, { code: 'SECRET_FILE_EMPTY', source: 'input' });
+  }
+  return value;
+}

@@ -1,0 +1,54 @@
+import Docker from 'dockerode';
+import { IrError, messageOf } from '../errors.js';
+
+/** Where the engine is, as the operator would write it. */
+export function describeDockerHost(): string {
+  return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+}
+
+/**
+ * Connects the way the docker CLI does: DOCKER_HOST (unix:// or tcp://),
+ * DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (docker-modem reads them), then
+ * pings so an unreachable engine fails here with one clear line.
+ */
+export async function connectDocker(): Promise<Docker> {
+  const docker = new Docker({ timeout: 30_000 });
+  try {
+    await docker.ping();
+  } catch (error) {
+    throw engineUnreachable(error);
+  }
+  return docker;
+}
+
+function engineUnreachable(error: unknown): IrError {
+  const host = describeDockerHost();
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES') {
+    return new IrError(`permission denied on the Docker socket ${host}`, {
+      code: 'DOCKER_PERMISSION',
+      source: 'environment',
+      hint: 'run as a user in the docker group, or as root',
+      cause: error,
+    });
+  }
+  return new IrError(`no Docker engine reachable at ${host} (${code ?? messageOf(error)})`, {
+    code: 'DOCKER_UNREACHABLE',
+    source: 'environment',
+    hint: 'start the engine (dockerd) or point DOCKER_HOST at it',
+    cause: error,
+  });
+}
+
+/** The HTTP status a dockerode call failed with, if it reached the engine. */
+export function dockerStatus(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** A Docker API failure as one line: the engine's own message, not the request dump. */
+export function dockerMessage(error: unknown): string {
+  const json = (error as { json?: { message?: unknown } }).json;
+  if (json && typeof json.message === 'string') return json.message;
+  return messageOf(error).split('\n')[0] ?? 'unknown Docker error';
+}

@@ -1,0 +1,40 @@
+import type Docker from 'dockerode';
+import { IrError } from '../errors.js';
+import { dockerMessage, dockerStatus } from './connect-docker.js';
+
+/** The container the incident acts on, as the engine named it at the start. */
+export interface TargetContainer {
+  id: string;
+  /** Without the leading slash the engine puts there. */
+  name: string;
+  image: string;
+  state: string;
+  info: Docker.ContainerInspectInfo;
+}
+
+/** Inspects a container by name or id; a missing one is a clear input error. */
+export async function resolveContainer(docker: Docker, nameOrId: string): Promise<TargetContainer> {
+  try {
+    const info = await docker.getContainer(nameOrId).inspect();
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      image: info.Config.Image,
+      state: info.State.Status,
+      info,
+    };
+  } catch (error) {
+    if (dockerStatus(error) === 404) {
+      throw new IrError(`no container named or with id '${nameOrId}' on this Docker engine`, {
+        code: 'CONTAINER_NOT_FOUND',
+        source: 'input',
+        hint: 'check `docker ps -a`, the runbook target, or DOCKER_HOST',
+      });
+    }
+    throw new IrError(`cannot inspect container '${nameOrId}': ${dockerMessage(error)}`, {
+      code: 'DOCKER_ERROR',
+      source: 'environment',
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Tees a tar stream: the raw bytes go to an owner-only evidence file while the
+ * same bytes are parsed into a JSON-lines index of entries with content hashes.
+ * Both branches wait for each other, so memory stays flat however big the tar.
+ */
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { extract, type Extract } from 'tar-stream';
+import { IrError, messageOf, type IrErrorOptions } from '../errors.js';
+import { writeHashedFile, type HashedFile } from '../evidence/hashed-file.js';
+
+export interface TarCapture {
+  tar: HashedFile;
+  index: HashedFile;
+  entries: number;
+}
+
+/** What a failed tar capture left on disk; `tarComplete` is false when the stream itself stopped early. */
+export interface PartialTarCapture extends TarCapture {
+  tarComplete: boolean;
+}
+
+/** One line of an index file. */
+export interface TarIndexEntry {
+  path: string;
+  type: string;
+  size: number;
+  /** Permission bits including setuid/setgid/sticky, e.g. `"0755"`. */
+  mode: string;
+  uid: number;
+  gid: number;
+  mtime: string | null;
+  linkname?: string;
+  sha256?: string;
+}
+
+/** A capture that stopped early; `partial` describes the files it left on disk. */
+export class PartialCaptureError<T> extends IrError {
+  constructor(message: string, readonly partial: T, options: IrErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** One entry as the parser yields it: a stream of its content with its header. */
+type Entry = Extract extends AsyncIterable<infer Source> ? Source : never;
+
+/** The part of a Node or streamx writable that writeChunk needs. */
+export interface ChunkWritable {
+  readonly destroyed: boolean;
+  write(chunk: Buffer): boolean;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/** A tar ends with two zeroed 512-byte blocks; without them it was cut short. */
+const END_MARKER_BYTES = 1024;
+
+/**
+ * Copies `source` to `tarPath` and indexes it into `indexPath`, both new
+ * owner-only files. Rejects with a `PartialCaptureError<PartialTarCapture>`
+ * when the stream ends early or cannot be parsed; the files stay on disk.
+ */
+export async function captureTar(source: Readable, tarPath: string, indexPath: string): Promise<TarCapture> {
+  const tarOut = new PassThrough();
+  const indexOut = new PassThrough();
+  const files = Promise.allSettled([writeHashedFile(tarPath, tarOut), writeHashedFile(indexPath, indexOut)]);
+  const parser = extract();
+  // Parse errors surface through the entry iterator; this keeps a late one from going unhandled.
+  parser.on('error', () => undefined);
+  const counter = { entries: 0 };
+  const [fed, indexed] = await Promise.allSettled([
+    feed(source, tarOut, parser),
+    indexEntries(parser, indexOut, counter),
+  ]);
+  tarOut.end();
+  indexOut.end();
+  const [tar, index] = await files;
+  if (tar.status === 'rejected') throw writeFailed(tarPath, tar.reason);
+  if (index.status === 'rejected') throw writeFailed(indexPath, index.reason);
+  const result = { tar: tar.value, index: index.value, entries: counter.entries };
+  if (fed.status === 'rejected') throw truncated(result, fed.reason);
+  if (indexed.status === 'rejected') throw unparseable(result, indexed.reason);
+  return result;
+}
+
+/** Writes one chunk, waiting for 'drain' when the stream asks to, so nothing piles up in memory. */
+export function writeChunk(stream: ChunkWritable, chunk: Buffer): Promise<void> {
+  if (stream.destroyed) return Promise.reject(new Error('the output stream was closed'));
+  if (stream.write(chunk)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      stream.off('close', onClose);
+      resolve();
+    };
+    const onClose = (): void => {
+      stream.off('drain', onDrain);
+      reject(new Error('the output stream was closed'));
+    };
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+  });
+}
+
+/** Sends every chunk to the file and, while it still accepts them, to the parser. */
+async function feed(source: Readable, tarOut: Writable, parser: Extract): Promise<void> {
+  let tail: Buffer = Buffer.alloc(0);
+  let parsing = true;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      tail = keepTail(tail, chunk);
+      const toParser = parsing ? writeChunk(parser, chunk).catch(() => { parsing = false; }) : undefined;
+      await Promise.all([writeChunk(tarOut, chunk), toParser]);
+    }
+  } catch (error) {
+    parser.destroy(error instanceof Error ? error : new Error(messageOf(error)));
+    throw error;
+  }
+  if (parsing) parser.end(null);
+  if (tail.length < END_MARKER_BYTES || tail.some((byte) => byte !== 0)) {
+    throw new Error('the stream ended without the end-of-archive marker');
+  }
+}
+
+function keepTail(tail: Buffer, chunk: Buffer): Buffer {
+  if (chunk.length >= END_MARKER_BYTES) return Buffer.from(chunk.subarray(chunk.length - END_MARKER_BYTES));
+  const joined = Buffer.concat([tail, chunk]);
+  return joined.subarray(Math.max(0, joined.length - END_MARKER_BYTES));
+}
+
+async function indexEntries(parser: Extract, indexOut: Writable, counter: { entries: number }): Promise<void> {
+  try {
+    for await (const entry of parser) {
+      const line = JSON.stringify(await describeEntry(entry)) + '\n';
+      await writeChunk(indexOut, Buffer.from(line));
+      counter.entries++;
+    }
+  } catch (error) {
+    // Unblocks feed(), which then keeps writing the raw tar without the parser.
+    parser.destroy(error instanceof Error ? error : new Error(messageOf(error)));
+    throw error;
+  }
+}
+
+/** Reads the entry to its end (the parser waits for that) and hashes regular files. */
+async function describeEntry(entry: Entry): Promise<TarIndexEntry> {
+  const header = entry.header;
+  const hash = createHash('sha256');
+  for await (const chunk of entry) hash.update(chunk as Buffer);
+  // Unknown type flags arrive as null whatever the typings say.
+  const type: string = header.type ?? 'unknown';
+  const described: TarIndexEntry = {
+    path: header.name,
+    type,
+    size: header.size,
+    mode: (header.mode & 0o7777).toString(8).padStart(4, '0'),
+    uid: header.uid,
+    gid: header.gid,
+    mtime: Number.isNaN(header.mtime.getTime()) ? null : header.mtime.toISOString(),
+  };
+  if ((type === 'link' || type === 'symlink') && header.linkname) described.linkname = header.linkname;
+  if (type === 'file' || type === 'contiguous-file') described.sha256 = hash.digest('hex');
+  return described;
+}
+
+function truncated(result: TarCapture, cause: unknown): PartialCaptureError<PartialTarCapture> {
+  return new PartialCaptureError(`tar stream stopped early: ${messageOf(cause)}`, { ...result, tarComplete: false }, {
+    code: 'CAPTURE_TAR_TRUNCATED',
+    source: 'environment',
+    hint: 'The files hold what arrived before the stream stopped; keep them and mark them partial.',
+    cause,
+  });
+}
+
+function unparseable(result: TarCapture, cause: unknown): PartialCaptureError<PartialTarCapture> {
+  return new PartialCaptureError(`could not parse the tar stream: ${messageOf(cause)}`, { ...result, tarComplete: true }, {
+    code: 'CAPTURE_TAR_UNPARSEABLE',
+    source: 'environment',
+    hint: 'The raw tar was saved whole; only its index is incomplete. Inspect it with `tar -tvf`.',
+    cause,
+  });
+}
+
+function writeFailed(path: string, cause: unknown): IrError {
+  return new IrError(`could not write ${path}: ${messageOf(cause)}`, {
+    code: 'CAPTURE_WRITE_FAILED',
+    source: 'environment',
+    hint: 'Check free space and that the evidence directory is new and writable.',
+    cause,
+  });
+}

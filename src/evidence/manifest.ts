@@ -1,0 +1,34 @@
+import type { Actor } from '../audit/chain.js';
+import type { EvidenceItem, MissingEvidence } from './item.js';
+
+/** manifest.json: what the bundle holds, how each file was made, and what it lacks. */
+export interface Manifest {
+  incident: string;
+  tool: { name: 'ir'; version: string };
+  operator: Actor;
+  target: { container: string; id?: string; image?: string };
+  writtenAt: string;
+  /** False while anything is partial or missing: the bundle is not the whole story. */
+  complete: boolean;
+  items: EvidenceItem[];
+  missing: MissingEvidence[];
+}
+
+export type ManifestHead = Omit<Manifest, 'writtenAt' | 'complete' | 'items' | 'missing'>;
+
+/** Builds the manifest with items in path order so two writes of the same bundle match. */
+export function buildManifest(
+  head: ManifestHead,
+  items: EvidenceItem[],
+  missing: MissingEvidence[],
+  now: Date,
+): Manifest {
+  const sorted = [...items].sort((a, b) => a.path.localeCompare(b.path));
+  const complete = missing.length === 0 && sorted.every((item) => !item.partial);
+  return { ...head, writtenAt: now.toISOString(), complete, items: sorted, missing };
+}
+
+/** SHA256SUMS in the format `sha256sum -c` reads: hash, two spaces, path. */
+export function formatSha256Sums(items: EvidenceItem[]): string {
+  return items.map((item) => `${item.sha256}  ${item.path}\n`).join('');
+}

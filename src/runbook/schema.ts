@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** Which networks isolate leaves: every one, or the named ones. */
+const isolateSchema = z.strictObject({
+  networks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
+});
+
+const captureSchema = z.strictObject({
+  logs: z.boolean().default(true),
+  filesystem: z.boolean().default(true),
+  mounts: z.boolean().default(true),
+});
+
+const terminateSchema = z.strictObject({
+  /** Seconds between SIGTERM and SIGKILL. */
+  stopTimeout: z.number().int().min(0).max(3600).default(10),
+});
+
+const rotateSecretSchema = z.strictObject({
+  store: z.literal('aws', {
+    error: "only store 'aws' is supported by this version of ir",
+  }).default('aws'),
+  secretId: z.string().min(1),
+  /** The container variable the secret feeds; its old value is redacted from output. */
+  env: z.string().min(1).optional(),
+  strategy: z.enum(['supply', 'generate', 'lambda']).default('generate'),
+  /** Only for JSON secrets: the key whose value is replaced. */
+  key: z.string().min(1).optional(),
+});
+
+/** Parameter schemas by step kind; the order here is not the run order. */
+export const stepSchemas = {
+  isolate: isolateSchema,
+  capture: captureSchema,
+  terminate: terminateSchema,
+  'rotate-secret': rotateSecretSchema,
+} as const;
+
+export type StepKind = keyof typeof stepSchemas;
+export const STEP_KINDS = Object.keys(stepSchemas) as StepKind[];
+
+export type IsolateParams = z.output<typeof isolateSchema>;
+export type CaptureParams = z.output<typeof captureSchema>;
+export type TerminateParams = z.output<typeof terminateSchema>;
+export type RotateSecretParams = z.output<typeof rotateSecretSchema>;
+
+export type Step =
+  | { kind: 'isolate'; params: IsolateParams }
+  | { kind: 'capture'; params: CaptureParams }
+  | { kind: 'terminate'; params: TerminateParams }
+  | { kind: 'rotate-secret'; params: RotateSecretParams };
+
+/** Everything but the steps, which are checked one by one for better errors. */
+export const runbookHeadSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  target: z.strictObject({
+    container: z.string().min(1),
+  }),
+  steps: z.array(z.unknown()).min(1),
+});
+
+/** A runbook after validation, with every default filled in. */
+export interface Runbook {
+  name: string;
+  description?: string;
+  target: { container: string };
+  steps: Step[];
+  /** Where it was loaded from, for messages and the record. */
+  file: string;
+  /** SHA-256 of the file as read, so the record says exactly which runbook ran. */
+  sha256: string;
+}

@@ -1,0 +1,16 @@
+import { hostname, userInfo } from 'node:os';
+import type { Actor } from '../audit/chain.js';
+
+/** The OS account and machine running `ir`, for every audit record. */
+export function currentActor(): Actor {
+  return { user: currentUser(), host: hostname() };
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry for this uid (common inside containers).
+    return process.env.USER ?? `uid:${process.getuid?.() ?? 'unknown'}`;
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { AuditTrail } from '../audit/audit-trail.js';
+import type { Actor } from '../audit/chain.js';
+import type { TargetContainer } from '../docker/resolve-container.js';
+import { IrError } from '../errors.js';
+import { EvidenceBundle } from '../evidence/evidence-bundle.js';
+import { DIR_MODE, makePrivateDir } from '../evidence/hashed-file.js';
+import type { Redactor } from '../redactor.js';
+import type { Runbook } from '../runbook/schema.js';
+import { IR_VERSION } from '../version.js';
+import { Journal } from './journal.js';
+
+export interface Incident {
+  id: string;
+  dir: string;
+  evidenceDir: string;
+  audit: AuditTrail;
+  bundle: EvidenceBundle;
+  journal: Journal;
+}
+
+export interface CreateIncidentOptions {
+  id: string;
+  /** Parent directory of incident directories. */
+  parentDir: string;
+  runbook: Runbook;
+  container: TargetContainer;
+  actor: Actor;
+  redactor: Redactor;
+}
+
+/** Makes the owner-only incident directory with its audit trail, journal and evidence bundle. */
+export async function createIncident(options: CreateIncidentOptions): Promise<Incident> {
+  const { id, runbook, container, actor, redactor } = options;
+  const parent = resolve(options.parentDir);
+  await makePrivateDir(parent);
+  const dir = join(parent, id);
+  await mkdirNew(dir);
+
+  const evidenceDir = join(dir, 'evidence', container.name);
+  await makePrivateDir(evidenceDir);
+  const audit = await AuditTrail.create(join(dir, 'audit.jsonl'), { incident: id, actor, target: container.name }, redactor);
+  const bundle = new EvidenceBundle(dir, {
+    incident: id,
+    tool: { name: 'ir', version: IR_VERSION },
+    operator: actor,
+    target: { container: container.name, id: container.id, image: container.image },
+  });
+  const journal = new Journal(join(dir, 'journal.json'), {
+    incident: id,
+    runbook: { file: runbook.file, sha256: runbook.sha256 },
+  }, runbook.steps.map((step) => step.kind));
+  await journal.write();
+  return { id, dir, evidenceDir, audit, bundle, journal };
+}
+
+async function mkdirNew(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: DIR_MODE });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new IrError(`incident directory ${dir} already exists`, {
+      code: 'INCIDENT_EXISTS',
+      source: 'input',
+      hint: 'choose another --case id; an incident directory is never reused',
+    });
+  }
+}

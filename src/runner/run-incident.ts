@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { connectDocker, describeDockerHost } from '../docker/connect-docker.js';
+import { resolveContainer, type TargetContainer } from '../docker/resolve-container.js';
+import type { Redactor } from '../redactor.js';
+import type { Runbook } from '../runbook/schema.js';
+import { redactingSecretsApi } from '../secrets/redacting-secrets-api.js';
+import { createSecretsApi, type SecretsApi } from '../secrets/secrets-api.js';
+import type { StepContext } from '../steps/step-context.js';
+import type { Output } from '../ui/output.js';
+import type { Prompter } from '../ui/prompter.js';
+import { currentActor } from './actor.js';
+import { createIncident, type Incident } from './create-incident.js';
+import { checkCaseId, newIncidentId } from './incident-id.js';
+import { describeStep, exitCodeFor, runSteps } from './run-steps.js';
+import { formatSummary, type IncidentSummary, type IncidentOutcome, type StepReport } from './summary.js';
+
+/** A validated runbook and everything decided before the first change. */
+export interface RunIncidentOptions {
+  runbook: Runbook;
+  redactor: Redactor;
+  output: Output;
+  /** Absent in scripted mode. */
+  prompter?: Prompter;
+  forceTerminateReason?: string;
+  suppliedSecret(secretId: string): Promise<string>;
+  caseId?: string;
+  evidenceDir: string;
+  json: boolean;
+  secrets?: () => SecretsApi;
+}
+
+/** Opens an incident on the runbook's target, runs its steps, seals the evidence, reports. */
+export async function runIncident(options: RunIncidentOptions): Promise<number> {
+  const { runbook, redactor, output } = options;
+  const docker = await connectDocker();
+  const container = await resolveContainer(docker, runbook.target.container);
+  redactor.addEnvironment(container.info.Config.Env, secretEnvNames(runbook));
+  const id = options.caseId ? checkCaseId(options.caseId) : newIncidentId(container.name, new Date());
+  const incident = await createIncident({
+    id, parentDir: options.evidenceDir, runbook, container, actor: currentActor(), redactor,
+  });
+
+  let secrets: SecretsApi | undefined;
+  const ctx: StepContext = {
+    incidentId: id, incidentDir: incident.dir, evidenceDir: incident.evidenceDir,
+    docker, container, audit: incident.audit, bundle: incident.bundle, redactor,
+    state: { captured: false }, forceTerminateReason: options.forceTerminateReason,
+    secrets: () => (secrets ??= redactingSecretsApi((options.secrets ?? createSecretsApi)(), redactor)),
+    suppliedSecret: options.suppliedSecret,
+  };
+  await recordStart(incident, runbook, container, ctx, options);
+
+  const { outcome, reports } = await runSteps({ steps: runbook.steps, incident, ctx, output, prompter: options.prompter });
+  const summary = await finish(incident, container, outcome, reports);
+  if (options.json) output.json(summary);
+  else for (const line of formatSummary(summary)) output.result(line);
+  return exitCodeFor(outcome);
+}
+
+async function recordStart(
+  incident: Incident, runbook: Runbook, container: TargetContainer, ctx: StepContext, options: RunIncidentOptions,
+): Promise<void> {
+  const plan = runbook.steps.map((step, i) => `${i + 1}. ${step.kind}: ${describeStep(step, ctx)}`);
+  await incident.audit.append('incident.started', 'started', {
+    runbook: { name: runbook.name, file: runbook.file, sha256: runbook.sha256 },
+    container: { id: container.id, name: container.name, image: container.image, state: container.state },
+    dockerHost: describeDockerHost(),
+    mode: options.prompter ? 'interactive' : 'scripted',
+    plan,
+  });
+  options.output.progress(`Incident ${incident.id}: ${runbook.name} on ${container.name} (${container.id.slice(0, 12)})`);
+  for (const line of plan) options.output.progress(`  ${line}`);
+}
+
+async function finish(
+  incident: Incident, container: TargetContainer, outcome: IncidentOutcome, reports: StepReport[],
+): Promise<IncidentSummary> {
+  const manifest = await incident.bundle.seal();
+  await incident.audit.append('incident.finished', outcome === 'succeeded' ? 'succeeded' : 'failed', {
+    outcome,
+    steps: reports.map(({ index, kind, outcome: stepOutcome }) => ({ index, kind, outcome: stepOutcome })),
+    evidenceComplete: manifest.complete,
+  });
+  await incident.audit.close();
+  return {
+    incident: incident.id,
+    directory: incident.dir,
+    target: { container: container.name, id: container.id },
+    outcome,
+    steps: reports,
+    evidence: {
+      manifest: join(incident.dir, 'manifest.json'),
+      complete: manifest.complete,
+      missing: manifest.missing,
+      partial: manifest.items.filter((item) => item.partial).map((item) => item.path),
+    },
+  };
+}
+
+/** Variables the runbook says hold secrets, redacted even if their names do not look secret. */
+function secretEnvNames(runbook: Runbook): string[] {
+  return runbook.steps.flatMap((step) => (step.kind === 'rotate-secret' && step.params.env ? [step.params.env] : []));
+}

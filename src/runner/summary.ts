@@ -1,0 +1,47 @@
+import type { StepKind } from '../runbook/schema.js';
+
+export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'not-run';
+export type IncidentOutcome = 'succeeded' | 'failed' | 'aborted';
+
+export interface StepReport {
+  index: number;
+  kind: StepKind;
+  outcome: StepOutcome;
+  summary: string;
+  warnings?: string[];
+  error?: { code: string; message: string; hint?: string };
+}
+
+/** What `--json` prints and the human summary is drawn from. */
+export interface IncidentSummary {
+  incident: string;
+  directory: string;
+  target: { container: string; id: string };
+  outcome: IncidentOutcome;
+  steps: StepReport[];
+  evidence: {
+    manifest?: string;
+    complete: boolean;
+    missing: { what: string; reason: string }[];
+    partial: string[];
+  };
+}
+
+const MARK: Record<StepOutcome, string> = { succeeded: '✔', failed: '✖', skipped: '-', 'not-run': ' ' };
+
+/** The human summary, one line a step, then where the evidence is. */
+export function formatSummary(summary: IncidentSummary): string[] {
+  const lines = [`Incident ${summary.incident} (${summary.target.container}): ${summary.outcome}`];
+  for (const step of summary.steps) {
+    const what = step.error ? `${step.error.message}` : step.summary;
+    lines.push(`  ${MARK[step.outcome]} ${step.index}. ${step.kind.padEnd(13)} ${step.outcome.padEnd(9)} ${what}`);
+    if (step.error?.hint) lines.push(`      hint: ${step.error.hint}`);
+    for (const warning of step.warnings ?? []) lines.push(`      warning: ${warning}`);
+  }
+  if (summary.evidence.manifest) {
+    const state = summary.evidence.complete ? 'complete' : 'INCOMPLETE (see manifest.json "missing")';
+    lines.push(`Evidence: ${summary.evidence.manifest} (${state})`);
+  }
+  lines.push(`Incident directory: ${summary.directory}`);
+  return lines;
+}

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { captureMountViaExec } from '../docker/exec-tar.js';
+import { captureFilesystem, FILESYSTEM_INDEX, FILESYSTEM_TAR } from '../docker/export.js';
+import { captureLogs, readableLogDriver, type LogCapture } from '../docker/logs.js';
+import { captureTar, type PartialTarCapture, type TarCapture } from '../docker/tar-index.js';
+import { IrError } from '../errors.js';
+import { writeSmallFile } from '../evidence/hashed-file.js';
+import type { CaptureParams } from '../runbook/schema.js';
+import { CaptureRecorder, type CapturedFile } from './capture-recorder.js';
+import { listMounts, type MountToCapture } from './mounts.js';
+import type { StepDefinition } from './step-context.js';
+
+export const capture: StepDefinition<CaptureParams> = {
+  describe(params, { container }) {
+    const parts = ['inspect data', params.logs && 'logs', params.filesystem && 'filesystem export',
+      params.mounts && 'mounts and tmpfs'].filter(Boolean);
+    return `capture ${parts.join(', ')} of ${container.name} with SHA-256 hashes, then seal the manifest`;
+  },
+
+  async run(params, ctx) {
+    const handle = ctx.docker.getContainer(ctx.container.id);
+    const recorder = new CaptureRecorder(ctx);
+    const info = await handle.inspect();
+    await recorder.capture('inspect data', 'GET /containers/{id}/json', async () => {
+      const path = join(ctx.evidenceDir, 'inspect.json');
+      return [{ path, file: await writeSmallFile(path, `${JSON.stringify(info, null, 2)}\n`) }];
+    });
+    if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
+    if (params.filesystem) await captureFilesystemInto(recorder, handle, ctx.evidenceDir);
+    if (params.mounts) {
+      for (const mount of listMounts(info)) await captureMountInto(recorder, handle, info, mount, ctx.evidenceDir);
+    }
+
+    const manifest = await ctx.bundle.seal();
+    if (recorder.failures.length > 0) {
+      throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
+        code: 'CAPTURE_INCOMPLETE',
+        source: 'environment',
+        hint: 'what was captured is sealed and marked; terminate stays refused unless --force-terminate --reason',
+      });
+    }
+    ctx.state.captured = true;
+    return {
+      summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
+      details: { files: manifest.items.length, missing: manifest.missing },
+      warnings: recorder.gaps,
+    };
+  },
+};
+
+async function captureLogsInto(
+  recorder: CaptureRecorder, handle: Docker.Container, info: Docker.ContainerInspectInfo, dir: string,
+): Promise<void> {
+  const driver = info.HostConfig.LogConfig?.Type ?? 'json-file';
+  if (!readableLogDriver(driver, { config: info.HostConfig.LogConfig?.Config })) {
+    return recorder.gap('logs', `logging driver '${driver}' cannot be read back through the engine`);
+  }
+  const files = (capture: LogCapture | null): CapturedFile[] => {
+    if (!capture) return [];
+    const out = [{ path: join(dir, 'logs', 'stdout.log'), file: capture.stdout }];
+    if (capture.stderr) out.push({ path: join(dir, 'logs', 'stderr.log'), file: capture.stderr });
+    return out;
+  };
+  await recorder.capture(
+    'logs',
+    'GET /containers/{id}/logs?stdout=1&stderr=1&timestamps=1&follow=0',
+    async () => files(await captureLogs(handle, join(dir, 'logs'), { tty: Boolean(info.Config.Tty) })),
+    (partial) => files(partial as LogCapture | null),
+  );
+}
+
+async function captureFilesystemInto(recorder: CaptureRecorder, handle: Docker.Container, dir: string) {
+  const paths = { tar: join(dir, FILESYSTEM_TAR), index: join(dir, FILESYSTEM_INDEX) };
+  await recorder.capture(
+    'filesystem',
+    'GET /containers/{id}/export',
+    async () => tarFiles(paths, await captureFilesystem(handle, dir)),
+    (partial) => tarFiles(paths, partial as PartialTarCapture | null),
+  );
+}
+
+async function captureMountInto(
+  recorder: CaptureRecorder, handle: Docker.Container, info: Docker.ContainerInspectInfo,
+  mount: MountToCapture, dir: string,
+): Promise<void> {
+  const what = `${mount.type} mount ${mount.destination}`;
+  const paths = {
+    tar: join(dir, 'mounts', `${mount.safeName}.tar`),
+    index: join(dir, 'mounts', `${mount.safeName}.index.jsonl`),
+  };
+  if (mount.type === 'tmpfs' && !info.State.Running) {
+    return recorder.gap(what, 'the container is not running, so its tmpfs contents are already gone');
+  }
+  const source = mount.type === 'tmpfs'
+    ? `exec tar -c -f - -C ${mount.destination} . (the container's own tar)`
+    : `GET /containers/{id}/archive?path=${mount.destination}`;
+  await recorder.capture(
+    what,
+    source,
+    async () => tarFiles(paths, await readMount(handle, mount, paths)),
+    (partial) => tarFiles(paths, partial as PartialTarCapture | null),
+  );
+}
+
+/** tmpfs only through exec; volumes and bind mounts through the archive API, which reads through them. */
+async function readMount(
+  handle: Docker.Container, mount: MountToCapture, paths: { tar: string; index: string },
+): Promise<TarCapture> {
+  if (mount.type === 'tmpfs') return captureMountViaExec(handle, mount.destination, paths.tar, paths.index);
+  const stream = (await handle.getArchive({ path: mount.destination })) as unknown as Readable;
+  return captureTar(stream, paths.tar, paths.index);
+}
+
+function tarFiles(paths: { tar: string; index: string }, capture: TarCapture | null): CapturedFile[] {
+  if (!capture) return [];
+  return [{ path: paths.tar, file: capture.tar }, { path: paths.index, file: capture.index }];
+}

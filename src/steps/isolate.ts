@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { dockerMessage } from '../docker/connect-docker.js';
+import { IrError } from '../errors.js';
+import { writeSmallFile } from '../evidence/hashed-file.js';
+import { evidencePath } from '../evidence/item.js';
+import type { IsolateParams } from '../runbook/schema.js';
+import type { StepContext, StepDefinition } from './step-context.js';
+
+type Attachment = Docker.NetworkInfo & { name: string };
+
+export const isolate: StepDefinition<IsolateParams> = {
+  describe(params, { container }) {
+    const which = params.networks === 'all' ? 'every network' : `networks ${params.networks.join(', ')}`;
+    return `disconnect ${container.name} from ${which}, then check no attachment remains`;
+  },
+
+  async run(params, ctx) {
+    const handle = ctx.docker.getContainer(ctx.container.id);
+    const before = await handle.inspect();
+    refuseSharedNetworkModes(before);
+    const attached = attachmentsOf(before);
+    await recordAttachments(ctx, attached);
+
+    const wanted = attached.filter((net) => params.networks === 'all' || params.networks.includes(net.name));
+    const results = await Promise.allSettled(wanted.map((net) => disconnect(ctx, net)));
+    const remaining = attachmentsOf(await handle.inspect()).filter((net) => wanted.some((w) => w.name === net.name));
+    if (remaining.length > 0) throw stillAttached(remaining, results);
+
+    const names = wanted.map((net) => net.name);
+    return {
+      summary: names.length > 0 ? `disconnected from ${names.join(', ')}` : 'already on no network',
+      details: { disconnected: names, attachmentsBefore: attached.map(describeAttachment) },
+    };
+  },
+};
+
+function attachmentsOf(info: Docker.ContainerInspectInfo): Attachment[] {
+  return Object.entries(info.NetworkSettings.Networks ?? {})
+    .filter(([name]) => name !== 'none')
+    .map(([name, net]) => ({ ...net, name }));
+}
+
+/** host and container:X modes share another namespace: there is nothing to disconnect. */
+function refuseSharedNetworkModes(info: Docker.ContainerInspectInfo): void {
+  const mode = info.HostConfig.NetworkMode ?? '';
+  if (mode === 'host' || mode.startsWith('container:')) {
+    throw new IrError(`container uses network mode '${mode}', which cannot be disconnected`, {
+      code: 'ISOLATE_UNSUPPORTED_NETWORK_MODE',
+      source: 'environment',
+      hint: 'isolate it another way (pause it, or firewall the host) and skip this step',
+    });
+  }
+}
+
+function describeAttachment(net: Attachment) {
+  return {
+    name: net.name,
+    networkId: net.NetworkID,
+    ipv4: net.IPAddress || undefined,
+    ipv6: net.GlobalIPv6Address || undefined,
+    mac: net.MacAddress || undefined,
+    aliases: net.Aliases ?? [],
+  };
+}
+
+async function recordAttachments(ctx: StepContext, attached: Attachment[]): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const path = join(ctx.evidenceDir, 'networks.json');
+  const file = await writeSmallFile(path, `${JSON.stringify(attached.map(describeAttachment), null, 2)}\n`);
+  ctx.bundle.add({
+    path: evidencePath(ctx.incidentDir, path),
+    ...file,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    source: 'GET /containers/{id}/json (NetworkSettings.Networks, before isolation)',
+  });
+}
+
+async function disconnect(ctx: StepContext, net: Attachment): Promise<void> {
+  await ctx.docker.getNetwork(net.NetworkID).disconnect({ Container: ctx.container.id, Force: true });
+  await ctx.audit.append('docker.network.disconnect', 'succeeded', {
+    network: net.name,
+    networkId: net.NetworkID,
+  });
+}
+
+function stillAttached(remaining: Attachment[], results: PromiseSettledResult<void>[]): IrError {
+  const reasons = results
+    .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
+    .map((result) => dockerMessage(result.reason));
+  const why = reasons.length > 0 ? `: ${reasons.join('; ')}` : '';
+  return new IrError(`still attached to ${remaining.map((net) => net.name).join(', ')} after disconnecting${why}`, {
+    code: 'ISOLATE_INCOMPLETE',
+    source: 'environment',
+    hint: 'the container can still reach the network: cut it off by hand (docker network disconnect, or pause it)',
+  });
+}

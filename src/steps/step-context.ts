@@ -1,0 +1,46 @@
+import type Docker from 'dockerode';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { TargetContainer } from '../docker/resolve-container.js';
+import type { EvidenceBundle } from '../evidence/evidence-bundle.js';
+import type { Redactor } from '../redactor.js';
+import type { SecretsApi } from '../secrets/secrets-api.js';
+
+/** What every step may use; each step reads only the parts it needs. */
+export interface StepContext {
+  incidentId: string;
+  incidentDir: string;
+  /** evidence/<container name>/ inside the incident directory. */
+  evidenceDir: string;
+  docker: Docker;
+  container: TargetContainer;
+  audit: AuditTrail;
+  bundle: EvidenceBundle;
+  redactor: Redactor;
+  /** Facts steps hand to later steps. */
+  state: IncidentState;
+  /** Created on first use, so runbooks without AWS steps never touch AWS. */
+  secrets(): SecretsApi;
+  /** The operator-supplied new secret value (file or masked prompt). */
+  suppliedSecret(secretId: string): Promise<string>;
+  /** Set when the operator overrode the evidence-first rule, with why. */
+  forceTerminateReason?: string;
+}
+
+export interface IncidentState {
+  /** True once capture finished and its hashes are on disk. */
+  captured: boolean;
+}
+
+/** What a finished step reports: one line for people, details for the record. */
+export interface StepResult {
+  summary: string;
+  details: Record<string, unknown>;
+  /** Things the operator must know though the step succeeded (evidence gaps). */
+  warnings?: string[];
+}
+
+/** A step kind: a read-only plan line, and a run that checks it took effect. */
+export interface StepDefinition<P> {
+  describe(params: P, ctx: Pick<StepContext, 'container'>): string;
+  run(params: P, ctx: StepContext): Promise<StepResult>;
+}

@@ -1,0 +1,67 @@
+/**
+ * Finds out, once per test run, whether the real Docker engine and the Secrets
+ * Manager endpoint are reachable. Integration suites skip themselves when they
+ * are not and this says so plainly; with CI=true a missing part fails the run.
+ */
+import Docker from 'dockerode';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { TestProject } from 'vitest/node';
+import { TEST_IMAGE } from './names.js';
+
+export interface PartStatus {
+  ok: boolean;
+  reason: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    docker: PartStatus;
+    aws: PartStatus;
+  }
+}
+
+async function checkDocker(): Promise<PartStatus> {
+  try {
+    const docker = new Docker();
+    await docker.ping();
+    await docker.getImage(TEST_IMAGE).inspect();
+    return { ok: true, reason: '' };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return {
+      ok: false,
+      reason: `no usable Docker engine or test image ${TEST_IMAGE} (${message}); ` +
+        'start dockerd and run test/support/build-test-image.sh',
+    };
+  }
+}
+
+async function checkSecretsManager(): Promise<PartStatus> {
+  if (!process.env.AWS_ENDPOINT_URL) {
+    return { ok: false, reason: 'AWS_ENDPOINT_URL is not set (point it at a moto server)' };
+  }
+  try {
+    const client = new SecretsManagerClient({ maxAttempts: 1 });
+    await client.send(new ListSecretsCommand({ MaxResults: 1 }));
+    return { ok: true, reason: '' };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { ok: false, reason: `Secrets Manager at ${process.env.AWS_ENDPOINT_URL} failed: ${message}` };
+  }
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const docker = await checkDocker();
+  const aws = await checkSecretsManager();
+  project.provide('docker', docker);
+  project.provide('aws', aws);
+
+  const missing = [
+    docker.ok ? '' : `Docker integration suites skipped: ${docker.reason}`,
+    aws.ok ? '' : `Secrets Manager integration suites skipped: ${aws.reason}`,
+  ].filter(Boolean);
+  for (const line of missing) process.stderr.write(`\n[ir tests] ${line}\n`);
+  if (missing.length > 0 && process.env.CI === 'true') {
+    throw new Error(`CI=true and integration suites would be skipped:\n${missing.join('\n')}`);
+  }
+}

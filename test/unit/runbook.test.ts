@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { loadRunbook, parseRunbook } from '../../src/runbook/load-runbook.js';
+
+const valid = `name: t
+target:
+  container: app
+steps:
+  - isolate: {}
+  - capture:
+      logs: false
+  - terminate:
+  - rotate-secret:
+      secretId: app/key
+`;
+
+function errorOf(text: string): string {
+  try {
+    parseRunbook(text, 'rb.yaml');
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the runbook to be refused');
+}
+
+describe('runbook validation', () => {
+  it('fills every default so a bare step is a whole step', () => {
+    const runbook = parseRunbook(valid, 'rb.yaml');
+    expect(runbook.steps.map((step) => step.kind)).toEqual(['isolate', 'capture', 'terminate', 'rotate-secret']);
+    expect(runbook.steps[0]!.params).toEqual({ networks: 'all' });
+    expect(runbook.steps[1]!.params).toEqual({ logs: false, filesystem: true, mounts: true });
+    expect(runbook.steps[2]!.params).toEqual({ stopTimeout: 10 });
+    expect(runbook.steps[3]!.params).toMatchObject({ store: 'aws', strategy: 'generate' });
+  });
+
+  it('names the file, the line and a suggestion for an unknown step kind', () => {
+    const text = valid.replace('  - terminate:', '  - terminat:');
+    expect(errorOf(text)).toBe(
+      "invalid runbook rb.yaml:8: unknown step kind 'terminat' (did you mean 'terminate'?); " +
+        'known kinds: isolate, capture, terminate, rotate-secret',
+    );
+  });
+
+  it('points at an unknown parameter key inside a step', () => {
+    const text = valid.replace('logs: false', 'logs: false\n      filesytem: true');
+    expect(errorOf(text)).toMatch(/^invalid runbook rb\.yaml:8: capture: unknown key 'filesytem'.*did you mean 'filesystem'/);
+  });
+
+  it('points at an unknown top-level key', () => {
+    expect(errorOf(`stepz: []\n${valid}`)).toMatch(/rb\.yaml:1: unknown key 'stepz'/);
+  });
+
+  it('refuses a wrong value type at its line', () => {
+    const text = valid.replace('  - terminate:', '  - terminate:\n      stopTimeout: soon');
+    expect(errorOf(text)).toMatch(/rb\.yaml:9: terminate: 'stopTimeout': .*expected number/);
+  });
+
+  it('refuses a missing target and a missing secretId', () => {
+    expect(errorOf(valid.replace('target:\n  container: app\n', ''))).toMatch(/'target' is required/);
+    expect(errorOf(valid.replace('secretId: app/key', 'strategy: supply'))).toMatch(
+      /rotate-secret: 'secretId' is required/,
+    );
+  });
+
+  it('refuses an unsupported secret store plainly', () => {
+    expect(errorOf(valid.replace('secretId: app/key', 'secretId: a\n      store: swarm'))).toMatch(
+      /only store 'aws' is supported/,
+    );
+  });
+
+  it('refuses broken YAML with its line', () => {
+    expect(errorOf('name: [unclosed\n')).toMatch(/^invalid runbook rb\.yaml:\d+: not valid YAML/);
+  });
+
+  it('says plainly when the file cannot be read', async () => {
+    await expect(loadRunbook('/nonexistent/rb.yaml')).rejects.toThrow(/cannot read runbook .*ENOENT/);
+  });
+
+  it('accepts the shipped autotrader runbook', async () => {
+    const runbook = await loadRunbook('runbooks/autotrader.yaml');
+    expect(runbook.target.container).toBe('autotrader');
+    expect(runbook.steps.at(-1)).toMatchObject({ kind: 'rotate-secret', params: { secretId: 'autotrader/groq-key' } });
+  });
+});
