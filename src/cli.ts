@@ -5,6 +5,9 @@ import { demo } from './commands/demo.js';
 import { ExitCode, IrError } from './errors.js';
 import { IR_VERSION } from './version.js';
 
+// The SDK warns on Node 20 in the middle of an incident's output; README states the support window.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const program = new Command('ir')
   .description('Incident-response runbooks for containers: isolate, capture, terminate, rotate secrets.')
   .version(IR_VERSION)

@@ -18,7 +18,9 @@ export async function findRunbook(name: string): Promise<string> {
       hint: 'give a name such as autotrader, or a file with --runbook FILE',
     });
   }
-  const candidates = [resolve('runbooks', `${name}.yaml`), join(fileURLToPath(SHIPPED_RUNBOOKS), `${name}.yaml`)];
+  const candidates = [
+    ...new Set([resolve('runbooks', `${name}.yaml`), join(fileURLToPath(SHIPPED_RUNBOOKS), `${name}.yaml`)]),
+  ];
   for (const file of candidates) {
     if (await exists(file)) return file;
   }

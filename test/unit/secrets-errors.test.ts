@@ -162,6 +162,10 @@ describe('errors the real SDK raises before reaching AWS', () => {
   };
 
   it('maps a refused connection to AWS_UNREACHABLE', async () => {
+    isolate();
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
     expect((await caught(planRotation(unreachable(), SECRET_ID))).code).toBe('AWS_UNREACHABLE');
   });
 

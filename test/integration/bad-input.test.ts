@@ -1,0 +1,92 @@
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { runGuideContainer } from '../support/guide-container.js';
+import { uniqueName } from '../support/names.js';
+import { onlyIncidentDir, runCli, tempDir } from '../support/run-cli.js';
+
+let work: string;
+beforeEach(async () => {
+  work = await tempDir('bad');
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Runs `ir contain` in scripted mode with its evidence under this test's directory. */
+function contain(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(['contain', ...args, '--yes', '--evidence-dir', join(work, 'incidents')], env);
+}
+
+async function runbookFile(text: string): Promise<string> {
+  const file = join(work, 'runbook.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+/** One line of error, and not a single file written. */
+async function expectRefusedUntouched(run: { code: number; stderr: string }, code: number, message: RegExp) {
+  expect(run.code).toBe(code);
+  const lines = run.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(new RegExp(`^ir: ${message.source}`));
+  expect(lines.slice(1).every((line) => line.startsWith('  hint: '))).toBe(true);
+  await expect(readdir(join(work, 'incidents'))).rejects.toMatchObject({ code: 'ENOENT' });
+}
+
+describe('bad input is refused before anything is touched', () => {
+  it('an unknown runbook name', async () => {
+    await expectRefusedUntouched(await contain(['no-such-runbook']), 2, /no runbook named 'no-such-runbook'/);
+  });
+
+  it('a runbook with an unknown step, naming file and line', async () => {
+    const file = await runbookFile('name: x\ntarget:\n  container: x\nsteps:\n  - isolate: {}\n  - quarantine: {}\n');
+    await expectRefusedUntouched(await contain(['--runbook', file]), 2, new RegExp(`invalid runbook ${file}:6: unknown step kind 'quarantine'`));
+  });
+
+  it('no terminal and no --yes', async () => {
+    const run = await runCli(['contain', 'autotrader', '--evidence-dir', join(work, 'incidents')]);
+    await expectRefusedUntouched(run, 5, /no terminal to ask for confirmation/);
+  });
+
+  it('no Docker engine reachable', async () => {
+    const run = await contain(['autotrader'], { DOCKER_HOST: `unix://${work}/no-engine.sock` });
+    await expectRefusedUntouched(run, 3, /no Docker engine reachable at unix:\/\/.*no-engine\.sock \(ENOENT\)/);
+  });
+
+  it.skipIf(!inject('docker').ok)('a container that does not exist', async () => {
+    const run = await contain(['autotrader', '--target', uniqueName('missing')]);
+    await expectRefusedUntouched(run, 2, /no container named or with id 'ir-test-missing-\w+'/);
+  });
+});
+
+describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does not exist', () => {
+  it('runs the earlier steps, fails rotation, and says exactly which steps ran', async () => {
+    const apiKey = `gsk_fake_${uniqueName('k')}`;
+    const guide = await runGuideContainer({ apiKey });
+    try {
+      const runbook = (await readFile('runbooks/autotrader.yaml', 'utf8'))
+        .replace('container: autotrader', `container: ${guide.name}`)
+        .replace('secretId: autotrader/groq-key', `secretId: ${uniqueName('absent')}`);
+      const run = await contain(['--runbook', await runbookFile(runbook), '--json']);
+      expect(run.code).toBe(1);
+      const summary = JSON.parse(run.stdout);
+      expect(summary.outcome).toBe('failed');
+      expect(summary.steps.map((s: { outcome: string }) => s.outcome)).toEqual([
+        'succeeded', 'succeeded', 'succeeded', 'failed',
+      ]);
+      expect(summary.steps[3].error.code).toBe('SECRET_NOT_FOUND');
+
+      const trail = await readFile(join(await onlyIncidentDir(join(work, 'incidents')), 'audit.jsonl'), 'utf8');
+      const records = trail.trim().split('\n').map((line) => JSON.parse(line));
+      const stepEvents = records.filter((r) => r.event.startsWith('step.')).map((r) => `${r.event}:${r.details.kind}`);
+      expect(stepEvents).toEqual([
+        'step.started:isolate', 'step.finished:isolate', 'step.started:capture', 'step.finished:capture',
+        'step.started:terminate', 'step.finished:terminate', 'step.started:rotate-secret', 'step.failed:rotate-secret',
+      ]);
+      expect(records.at(-1)).toMatchObject({ event: 'incident.finished', details: { outcome: 'failed' } });
+      expect(run.stdout + run.stderr + trail).not.toContain(apiKey);
+    } finally {
+      await guide.remove();
+    }
+  });
+});
