@@ -7,8 +7,9 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { IrError, messageOf } from '../errors.js';
-import { demuxFrames } from './logs.js';
-import { captureTar, PartialCaptureError, writeChunk, type PartialTarCapture, type TarCapture } from './tar-index.js';
+import { PartialCaptureError } from '../evidence/partial-capture.js';
+import { demuxFrames, writeChunk } from './stream-frames.js';
+import { captureTar, type PartialTarCapture, type TarCapture } from './tar-index.js';
 
 /** How much of tar's output is kept for error messages. */
 const DIAGNOSTIC_BYTES = 4096;

@@ -6,8 +6,10 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { extract, type Extract } from 'tar-stream';
-import { IrError, messageOf, type IrErrorOptions } from '../errors.js';
+import { IrError, messageOf } from '../errors.js';
 import { writeHashedFile, type HashedFile } from '../evidence/hashed-file.js';
+import { PartialCaptureError } from '../evidence/partial-capture.js';
+import { writeChunk } from './stream-frames.js';
 
 export interface TarCapture {
   tar: HashedFile;
@@ -34,23 +36,8 @@ export interface TarIndexEntry {
   sha256?: string;
 }
 
-/** A capture that stopped early; `partial` describes the files it left on disk. */
-export class PartialCaptureError<T> extends IrError {
-  constructor(message: string, readonly partial: T, options: IrErrorOptions) {
-    super(message, options);
-  }
-}
-
 /** One entry as the parser yields it: a stream of its content with its header. */
 type Entry = Extract extends AsyncIterable<infer Source> ? Source : never;
-
-/** The part of a Node or streamx writable that writeChunk needs. */
-export interface ChunkWritable {
-  readonly destroyed: boolean;
-  write(chunk: Buffer): boolean;
-  once(event: 'drain' | 'close', listener: () => void): unknown;
-  off(event: 'drain' | 'close', listener: () => void): unknown;
-}
 
 /** A tar ends with two zeroed 512-byte blocks; without them it was cut short. */
 const END_MARKER_BYTES = 1024;
@@ -81,24 +68,6 @@ export async function captureTar(source: Readable, tarPath: string, indexPath: s
   if (fed.status === 'rejected') throw truncated(result, fed.reason);
   if (indexed.status === 'rejected') throw unparseable(result, indexed.reason);
   return result;
-}
-
-/** Writes one chunk, waiting for 'drain' when the stream asks to, so nothing piles up in memory. */
-export function writeChunk(stream: ChunkWritable, chunk: Buffer): Promise<void> {
-  if (stream.destroyed) return Promise.reject(new Error('the output stream was closed'));
-  if (stream.write(chunk)) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onDrain = (): void => {
-      stream.off('close', onClose);
-      resolve();
-    };
-    const onClose = (): void => {
-      stream.off('drain', onDrain);
-      reject(new Error('the output stream was closed'));
-    };
-    stream.once('drain', onDrain);
-    stream.once('close', onClose);
-  });
 }
 
 /** Sends every chunk to the file and, while it still accepts them, to the parser. */

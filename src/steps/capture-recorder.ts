@@ -1,13 +1,25 @@
 import { IrError, messageOf } from '../errors.js';
 import type { HashedFile } from '../evidence/hashed-file.js';
 import { evidencePath } from '../evidence/item.js';
-import { PartialCaptureError } from '../docker/tar-index.js';
+import { PartialCaptureError } from '../evidence/partial-capture.js';
 import type { StepContext } from './step-context.js';
 
 /** A file a capture produced, before it joins the manifest. */
 export interface CapturedFile {
   path: string;
   file: HashedFile;
+}
+
+/** One capture to run and how to read its failures. */
+export interface CaptureJob {
+  what: string;
+  /** The API call that produces it, for the manifest. */
+  source: string;
+  run(): Promise<CapturedFile[]>;
+  /** The files a PartialCaptureError says were left on disk. */
+  leftovers?(partial: unknown): CapturedFile[];
+  /** Failures that mean there is nothing to capture, not that capturing failed. */
+  isGap?(error: unknown): boolean;
 }
 
 /**
@@ -21,20 +33,16 @@ export class CaptureRecorder {
 
   constructor(private readonly ctx: Pick<StepContext, 'bundle' | 'incidentDir' | 'audit'>) {}
 
-  async capture(
-    what: string,
-    source: string,
-    run: () => Promise<CapturedFile[]>,
-    leftovers: (partial: unknown) => CapturedFile[] = () => [],
-  ): Promise<void> {
+  async capture(job: CaptureJob): Promise<void> {
+    const { what, source } = job;
     const startedAt = new Date().toISOString();
     try {
-      const files = await run();
-      this.addFiles(files, { startedAt, source });
+      this.addFiles(await job.run(), { startedAt, source });
     } catch (error) {
-      const partial = error instanceof PartialCaptureError ? leftovers(error.partial) : [];
-      this.addFiles(partial, { startedAt, source, partial: true });
       const reason = error instanceof IrError ? error.message : messageOf(error);
+      if (job.isGap?.(error)) return this.gap(what, reason);
+      const partial = error instanceof PartialCaptureError ? (job.leftovers?.(error.partial) ?? []) : [];
+      this.addFiles(partial, { startedAt, source, partial: true });
       this.ctx.bundle.addMissing({ what, reason });
       this.failures.push(`${what}: ${reason}`);
       await this.ctx.audit.append('capture.item.failed', 'failed', { what, reason, partialFiles: partial.length });

@@ -23,9 +23,13 @@ export const capture: StepDefinition<CaptureParams> = {
     const handle = ctx.docker.getContainer(ctx.container.id);
     const recorder = new CaptureRecorder(ctx);
     const info = await handle.inspect();
-    await recorder.capture('inspect data', 'GET /containers/{id}/json', async () => {
-      const path = join(ctx.evidenceDir, 'inspect.json');
-      return [{ path, file: await writeSmallFile(path, `${JSON.stringify(info, null, 2)}\n`) }];
+    await recorder.capture({
+      what: 'inspect data',
+      source: 'GET /containers/{id}/json',
+      run: async () => {
+        const path = join(ctx.evidenceDir, 'inspect.json');
+        return [{ path, file: await writeSmallFile(path, `${JSON.stringify(info, null, 2)}\n`) }];
+      },
     });
     if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
     if (params.filesystem) await captureFilesystemInto(recorder, handle, ctx.evidenceDir);
@@ -63,22 +67,24 @@ async function captureLogsInto(
     if (capture.stderr) out.push({ path: join(dir, 'logs', 'stderr.log'), file: capture.stderr });
     return out;
   };
-  await recorder.capture(
-    'logs',
-    'GET /containers/{id}/logs?stdout=1&stderr=1&timestamps=1&follow=0',
-    async () => files(await captureLogs(handle, join(dir, 'logs'), { tty: Boolean(info.Config.Tty) })),
-    (partial) => files(partial as LogCapture | null),
-  );
+  await recorder.capture({
+    what: 'logs',
+    source: 'GET /containers/{id}/logs?stdout=1&stderr=1&timestamps=1&follow=0',
+    run: async () => files(await captureLogs(handle, join(dir, 'logs'), { tty: Boolean(info.Config.Tty) })),
+    leftovers: (partial) => files(partial as LogCapture | null),
+    // The engine may refuse read-back even for a driver that usually allows it (cache disabled daemon-wide).
+    isGap: (error) => error instanceof IrError && error.code === 'CAPTURE_LOGS_UNREADABLE',
+  });
 }
 
 async function captureFilesystemInto(recorder: CaptureRecorder, handle: Docker.Container, dir: string) {
   const paths = { tar: join(dir, FILESYSTEM_TAR), index: join(dir, FILESYSTEM_INDEX) };
-  await recorder.capture(
-    'filesystem',
-    'GET /containers/{id}/export',
-    async () => tarFiles(paths, await captureFilesystem(handle, dir)),
-    (partial) => tarFiles(paths, partial as PartialTarCapture | null),
-  );
+  await recorder.capture({
+    what: 'filesystem',
+    source: 'GET /containers/{id}/export',
+    run: async () => tarFiles(paths, await captureFilesystem(handle, dir)),
+    leftovers: (partial) => tarFiles(paths, partial as PartialTarCapture | null),
+  });
 }
 
 async function captureMountInto(
@@ -96,12 +102,12 @@ async function captureMountInto(
   const source = mount.type === 'tmpfs'
     ? `exec tar -c -f - -C ${mount.destination} . (the container's own tar)`
     : `GET /containers/{id}/archive?path=${mount.destination}`;
-  await recorder.capture(
+  await recorder.capture({
     what,
     source,
-    async () => tarFiles(paths, await readMount(handle, mount, paths)),
-    (partial) => tarFiles(paths, partial as PartialTarCapture | null),
-  );
+    run: async () => tarFiles(paths, await readMount(handle, mount, paths)),
+    leftovers: (partial) => tarFiles(paths, partial as PartialTarCapture | null),
+  });
 }
 
 /** tmpfs only through exec; volumes and bind mounts through the archive API, which reads through them. */

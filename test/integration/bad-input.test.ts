@@ -48,13 +48,17 @@ describe('bad input is refused before anything is touched', () => {
     await expectRefusedUntouched(run, 5, /no terminal to ask for confirmation/);
   });
 
+  it("a 'supply' rotation with no value and no terminal to ask at", async () => {
+    await expectRefusedUntouched(await contain(['autotrader']), 2, /a rotate-secret step uses strategy 'supply' but no new value/);
+  });
+
   it('no Docker engine reachable', async () => {
-    const run = await contain(['autotrader'], { DOCKER_HOST: `unix://${work}/no-engine.sock` });
+    const run = await contain(['container'], { DOCKER_HOST: `unix://${work}/no-engine.sock` });
     await expectRefusedUntouched(run, 3, /no Docker engine reachable at unix:\/\/.*no-engine\.sock \(ENOENT\)/);
   });
 
   it.skipIf(!inject('docker').ok)('a container that does not exist', async () => {
-    const run = await contain(['autotrader', '--target', uniqueName('missing')]);
+    const run = await contain(['container', '--target', uniqueName('missing')]);
     await expectRefusedUntouched(run, 2, /no container named or with id 'ir-test-missing-\w+'/);
   });
 });
@@ -66,7 +70,8 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does n
     try {
       const runbook = (await readFile('runbooks/autotrader.yaml', 'utf8'))
         .replace('container: autotrader', `container: ${guide.name}`)
-        .replace('secretId: autotrader/groq-key', `secretId: ${uniqueName('absent')}`);
+        .replace('secretId: autotrader/groq-key', `secretId: ${uniqueName('absent')}`)
+        .replace('strategy: supply', 'strategy: generate');
       const run = await contain(['--runbook', await runbookFile(runbook), '--json']);
       expect(run.code).toBe(1);
       const summary = JSON.parse(run.stdout);

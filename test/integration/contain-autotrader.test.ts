@@ -27,8 +27,7 @@ describe.skipIf(!realParts)('ir contain on a container run as the security guide
     work = await tempDir('contain');
     const runbook = (await readFile('runbooks/autotrader.yaml', 'utf8'))
       .replace('container: autotrader', `container: ${guide.name}`)
-      .replace('secretId: autotrader/groq-key', `secretId: ${secretId}`)
-      .replace('strategy: generate', 'strategy: supply');
+      .replace('secretId: autotrader/groq-key', `secretId: ${secretId}`);
     await writeFile(join(work, 'runbook.yaml'), runbook);
     await writeFile(join(work, 'new-key'), `${newKey}\n`);
     run = await runCli([

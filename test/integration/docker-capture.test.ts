@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { captureMountViaExec } from '../../src/docker/exec-tar.js';
 import { captureFilesystem } from '../../src/docker/export.js';
 import { captureLogs, readableLogDriver, TTY_LOG_NOTE } from '../../src/docker/logs.js';
-import { PartialCaptureError, type PartialTarCapture, type TarIndexEntry } from '../../src/docker/tar-index.js';
+import type { PartialTarCapture, TarIndexEntry } from '../../src/docker/tar-index.js';
+import { PartialCaptureError } from '../../src/evidence/partial-capture.js';
 import { GUIDE_LINES, runGuideContainer } from '../support/guide-container.js';
 import { TEST_IMAGE, uniqueName } from '../support/names.js';
 

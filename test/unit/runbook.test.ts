@@ -78,6 +78,8 @@ describe('runbook validation', () => {
   it('accepts the shipped autotrader runbook', async () => {
     const runbook = await loadRunbook('runbooks/autotrader.yaml');
     expect(runbook.target.container).toBe('autotrader');
-    expect(runbook.steps.at(-1)).toMatchObject({ kind: 'rotate-secret', params: { secretId: 'autotrader/groq-key' } });
+    expect(runbook.steps.at(-1)).toMatchObject({
+      kind: 'rotate-secret', params: { secretId: 'autotrader/groq-key', env: 'GROQ_API_KEY', strategy: 'supply' },
+    });
   });
 });

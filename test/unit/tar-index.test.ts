@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { captureTar, PartialCaptureError, type TarIndexEntry } from '../../src/docker/tar-index.js';
+import { captureTar, type TarIndexEntry } from '../../src/docker/tar-index.js';
+import { PartialCaptureError } from '../../src/evidence/partial-capture.js';
 
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 const MTIME = new Date('2024-05-01T12:00:00.000Z');
