@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
+import { onlyIncidentDir, runCli, tempDir, type CliRun } from '../support/run-cli.js';
+
+// Without capabilities not even the file's owner can read a mode-000 file, so tar in the container fails.
+const SCRIPT = "echo locked > /tmp/locked; chmod 000 /tmp/locked; echo fine > /app/logs/app.log; touch /tmp/ready; exec sleep 3600";
+
+describe.skipIf(!inject('docker').ok)('a capture that cannot get everything', () => {
+  let guide: GuideContainer;
+  let work: string;
+  let run: CliRun;
+  let incidentDir: string;
+
+  beforeAll(async () => {
+    guide = await runGuideContainer({ apiKey: 'gsk_fake_partial_value', script: SCRIPT });
+    work = await tempDir('partial');
+    await writeFile(join(work, 'runbook.yaml'),
+      `name: partial\ntarget:\n  container: ${guide.name}\nsteps:\n  - isolate: {}\n  - capture: {}\n  - terminate: {}\n`);
+    run = await runCli(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json',
+      '--evidence-dir', join(work, 'incidents')]);
+    incidentDir = await onlyIncidentDir(join(work, 'incidents'));
+  });
+
+  afterAll(async () => {
+    await guide?.remove();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('fails the capture step and does not terminate', async () => {
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'failed', 'not-run']);
+    expect(summary.steps[1].error.message).toMatch(/tmpfs mount \/tmp/);
+    expect(await new Docker().getContainer(guide.id).inspect()).toMatchObject({ State: { Running: true } });
+  });
+
+  it('marks what it saved of the failed mount as partial and says what is missing', async () => {
+    const manifest = JSON.parse(await readFile(join(incidentDir, 'manifest.json'), 'utf8'));
+    expect(manifest.complete).toBe(false);
+    expect(manifest.missing).toEqual([expect.objectContaining({ what: 'tmpfs mount /tmp' })]);
+    const tmpTar = manifest.items.find((item: { path: string }) => item.path.endsWith('mounts/tmp.tar'));
+    expect(tmpTar).toMatchObject({ partial: true });
+    const appLogs = manifest.items.find((item: { path: string }) => item.path.endsWith('mounts/app-logs.tar'));
+    expect(appLogs.partial).toBeUndefined();
+  });
+
+  it('still seals the hashes of everything it did save', async () => {
+    const { stdout } = await promisify(execFile)('sha256sum', ['-c', 'SHA256SUMS'], { cwd: incidentDir });
+    expect(stdout).toMatch(/mounts\/tmp\.tar: OK/);
+  });
+});
