@@ -51,14 +51,19 @@ export async function writeHashedFile(path: string, source: Readable): Promise<H
 export async function writeSmallFile(path: string, content: string | Buffer): Promise<HashedFile> {
   await makePrivateDir(dirname(path));
   const data = typeof content === 'string' ? Buffer.from(content) : content;
-  const handle = await open(path, 'wx', FILE_MODE);
+  await writeSynced(path, data, 'wx');
+  return { bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+/** Writes data owner-only and syncs it; `flag` 'wx' refuses to overwrite evidence. */
+export async function writeSynced(path: string, data: string | Buffer, flag: 'w' | 'wx'): Promise<void> {
+  const handle = await open(path, flag, FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  return { bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
 export async function syncFile(path: string): Promise<void> {

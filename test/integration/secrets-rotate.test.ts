@@ -1,37 +1,21 @@
-import {
-  CreateSecretCommand,
-  DeleteSecretCommand,
-  GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
 import { describe, expect, inject, it } from 'vitest';
 import { IrError } from '../../src/errors.js';
 import { createSecretsApi } from '../../src/secrets/secrets-api.js';
 import { planRotation, rotateSecret, rotationToken, type RotationRequest } from '../../src/secrets/rotate.js';
 import { uniqueName } from '../support/names.js';
+import { createTestSecret, deleteTestSecret, secretValueAt as valueAt, versionCount } from '../support/secrets.js';
 
-const sdk = new SecretsManagerClient({});
 const api = createSecretsApi();
 
 /** Creates a secret for one test and always force-deletes it afterwards. */
 async function withSecret(value: string, body: (name: string, firstVersion: string) => Promise<void>): Promise<void> {
   const name = uniqueName('secret');
-  const created = await sdk.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+  const firstVersion = await createTestSecret(name, value);
   try {
-    await body(name, created.VersionId!);
+    await body(name, firstVersion);
   } finally {
-    await sdk.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+    await deleteTestSecret(name);
   }
-}
-
-async function valueAt(secretId: string, stage: string): Promise<string | undefined> {
-  return (await sdk.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }))).SecretString;
-}
-
-async function versionCount(secretId: string): Promise<number> {
-  const out = await sdk.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }));
-  return out.Versions?.length ?? 0;
 }
 
 function request(secretId: string, fields: Partial<RotationRequest>): RotationRequest {
