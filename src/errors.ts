@@ -7,7 +7,6 @@ export const ExitCode = {
   stepFailed: 1,
   badInput: 2,
   precondition: 3,
-  partlyContained: 4,
   noTerminal: 5,
   internal: 70,
   aborted: 130,

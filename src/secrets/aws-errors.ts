@@ -100,7 +100,7 @@ const RULES: Rule[] = [{
   code: 'AWS_THROTTLED',
   matches: (f) => THROTTLING_ERRORS.has(f.name) || f.throttling,
   message: (_f, c) => `Secrets Manager throttled ${c.operation} on ${on(c, 'the account')}`,
-  hint: () => 'wait a minute and resume the incident; the rotation is idempotent',
+  hint: () => 'wait a minute, then rotate again (aws secretsmanager put-secret-value)',
 }, {
   code: 'AWS_UNREACHABLE',
   matches: (f) => (f.code !== undefined && NETWORK_CODES.has(f.code)) || f.name === 'TimeoutError',
@@ -110,7 +110,7 @@ const RULES: Rule[] = [{
   code: 'AWS_ERROR',
   matches: () => true,
   message: (f, c) => `Secrets Manager ${c.operation} failed on ${on(c, 'the account')}: ${detailOf(f, c)}`,
-  hint: () => 'see the AWS error name above; the rotation is idempotent, so resuming is safe once it is fixed',
+  hint: () => 'see the AWS error name above; once fixed, rotate again (aws secretsmanager put-secret-value)',
 }];
 
 /** The IrError for an error thrown by a Secrets Manager call; IrErrors pass through. */
