@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { connectDocker, dockerStatus } from '../docker/connect-docker.js';
 import { createDemoSecret } from '../demo/demo-secret.js';
 import { removeGuideContainer, startGuideContainer, type GuideContainerSpec } from '../demo/guide-container.js';
 import { IrError, messageOf } from '../errors.js';
 import { Redactor } from '../redactor.js';
-import type { Runbook, Step } from '../runbook/schema.js';
+import { parseRunbook } from '../runbook/load-runbook.js';
+import type { Runbook } from '../runbook/schema.js';
 import { runIncident } from '../runner/run-incident.js';
 import { Output } from '../ui/output.js';
 
@@ -52,18 +53,14 @@ export async function demo(options: DemoOptions): Promise<number> {
   }
 }
 
+/** The demo's runbook goes through the same validation and defaults as any file. */
 function demoRunbook(container: string, secretId: string | undefined): Runbook {
-  const steps: Step[] = [
-    { kind: 'isolate', params: { networks: 'all' } },
-    { kind: 'capture', params: { logs: true, filesystem: true, mounts: true } },
-    { kind: 'terminate', params: { stopTimeout: 2 } },
-  ];
-  if (secretId) {
-    steps.push({ kind: 'rotate-secret', params: { store: 'aws', secretId, env: 'GROQ_API_KEY', strategy: 'generate' } });
-  }
-  const description = 'Built-in demo runbook';
-  const sha256 = createHash('sha256').update(JSON.stringify({ container, steps })).digest('hex');
-  return { name: 'demo', description, target: { container }, steps, file: '(built into ir demo)', sha256 };
+  const rotate = secretId
+    ? `  - rotate-secret:\n      secretId: ${secretId}\n      env: GROQ_API_KEY\n      strategy: generate\n`
+    : '';
+  const text = `name: demo\ntarget:\n  container: ${container}\nsteps:\n  - isolate: {}\n  - capture: {}\n` +
+    `  - terminate:\n      stopTimeout: 2\n${rotate}`;
+  return parseRunbook(text, '(built into ir demo)');
 }
 
 /** The demo image must be on the engine, or pullable. */

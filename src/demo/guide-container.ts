@@ -11,11 +11,14 @@ export interface GuideContainerSpec {
   apiKey: string;
   /** Shell script to run; it must `touch /tmp/ready` once its evidence is written. */
   script: string;
+  /** Volumes and bind mounts, as the guide's compose file adds them. */
+  mounts?: Docker.MountConfig;
 }
 
 /** The guide's `docker run` flags, as the engine API spells them. */
-function guideHostConfig(network: string): Docker.HostConfig {
+function guideHostConfig(network: string, mounts: Docker.MountConfig = []): Docker.HostConfig {
   return {
+    Mounts: mounts,
     ReadonlyRootfs: true,
     Tmpfs: {
       '/tmp': 'rw,noexec,nosuid,size=100m',
@@ -41,7 +44,7 @@ export async function startGuideContainer(docker: Docker, spec: GuideContainerSp
     Cmd: ['sh', '-c', spec.script],
     User: '1000:1000',
     Env: [`GROQ_API_KEY=${spec.apiKey}`],
-    HostConfig: guideHostConfig(spec.networks[0] ?? 'none'),
+    HostConfig: guideHostConfig(spec.networks[0] ?? 'none', spec.mounts),
   });
   for (const extra of spec.networks.slice(1)) {
     await docker.getNetwork(extra).connect({ Container: container.id });

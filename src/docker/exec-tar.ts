@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import { IrError, messageOf } from '../errors.js';
 import { PartialCaptureError } from '../evidence/partial-capture.js';
 import { demuxFrames, writeChunk } from './stream-frames.js';
-import { captureTar, type PartialTarCapture, type TarCapture } from './tar-index.js';
+import { captureTar, type PartialTarCapture, type TarCapture, type TarCaptureOptions } from './tar-index.js';
 
 /** How much of tar's output is kept for error messages. */
 const DIAGNOSTIC_BYTES = 4096;
@@ -31,6 +31,7 @@ export async function captureMountViaExec(
   mountPath: string,
   tarPath: string,
   indexPath: string,
+  options: TarCaptureOptions = {},
 ): Promise<TarCapture> {
   const { exec, output } = await startTar(container, mountPath);
   const stdoutHead = new ByteHead(DIAGNOSTIC_BYTES);
@@ -45,7 +46,12 @@ export async function captureMountViaExec(
     },
     stderr: (chunk) => stderrHead.add(chunk),
   }).then(() => tarStream.end(), (error: unknown) => tarStream.destroy(asError(error)));
-  const [captured] = await Promise.allSettled([captureTar(tarStream, tarPath, indexPath), demuxing]);
+  const [captured] = await Promise.allSettled([captureTar(tarStream, tarPath, indexPath, options), demuxing]);
+  // Past the limit we hung up on tar, so its exit status says nothing new.
+  if (captured.status === 'rejected' && (captured.reason as IrError).code === 'CAPTURE_SIZE_LIMIT') {
+    output.destroy();
+    throw captured.reason;
+  }
   const exitCode = await exitCodeOf(exec);
   if (exitCode !== 0) {
     const detail = stderrHead.firstLine() || (NOT_STARTED.has(exitCode ?? 0) ? stdoutHead.firstLine() : '');

@@ -42,12 +42,31 @@ type Entry = Extract extends AsyncIterable<infer Source> ? Source : never;
 /** A tar ends with two zeroed 512-byte blocks; without them it was cut short. */
 const END_MARKER_BYTES = 1024;
 
+/** Options for one tar capture. */
+export interface TarCaptureOptions {
+  /** Stop reading once the archive is larger than this: CAPTURE_SIZE_LIMIT. */
+  limitBytes?: number;
+}
+
+/** The stream passed the size limit; what was read so far is discarded by the caller. */
+class SizeLimitReached extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`larger than the limit of ${limitBytes} bytes`);
+  }
+}
+
 /**
  * Copies `source` to `tarPath` and indexes it into `indexPath`, both new
  * owner-only files. Rejects with a `PartialCaptureError<PartialTarCapture>`
- * when the stream ends early or cannot be parsed; the files stay on disk.
+ * when the stream ends early, cannot be parsed or passes `limitBytes`; the
+ * files stay on disk.
  */
-export async function captureTar(source: Readable, tarPath: string, indexPath: string): Promise<TarCapture> {
+export async function captureTar(
+  source: Readable,
+  tarPath: string,
+  indexPath: string,
+  options: TarCaptureOptions = {},
+): Promise<TarCapture> {
   const tarOut = new PassThrough();
   const indexOut = new PassThrough();
   const files = Promise.allSettled([writeHashedFile(tarPath, tarOut), writeHashedFile(indexPath, indexOut)]);
@@ -56,7 +75,7 @@ export async function captureTar(source: Readable, tarPath: string, indexPath: s
   parser.on('error', () => undefined);
   const counter = { entries: 0 };
   const [fed, indexed] = await Promise.allSettled([
-    feed(source, tarOut, parser),
+    feed(source, tarOut, parser, options.limitBytes ?? Infinity),
     indexEntries(parser, indexOut, counter),
   ]);
   tarOut.end();
@@ -65,17 +84,25 @@ export async function captureTar(source: Readable, tarPath: string, indexPath: s
   if (tar.status === 'rejected') throw writeFailed(tarPath, tar.reason);
   if (index.status === 'rejected') throw writeFailed(indexPath, index.reason);
   const result = { tar: tar.value, index: index.value, entries: counter.entries };
+  if (fed.status === 'rejected' && fed.reason instanceof SizeLimitReached) throw tooLarge(result, fed.reason);
   if (fed.status === 'rejected') throw truncated(result, fed.reason);
   if (indexed.status === 'rejected') throw unparseable(result, indexed.reason);
   return result;
 }
 
 /** Sends every chunk to the file and, while it still accepts them, to the parser. */
-async function feed(source: Readable, tarOut: Writable, parser: Extract): Promise<void> {
+async function feed(source: Readable, tarOut: Writable, parser: Extract, limitBytes: number): Promise<void> {
   let tail: Buffer = Buffer.alloc(0);
   let parsing = true;
+  let bytes = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > limitBytes) {
+        // Closing the source makes the engine (or the exec'd tar) stop sending.
+        source.destroy();
+        throw new SizeLimitReached(limitBytes);
+      }
       tail = keepTail(tail, chunk);
       const toParser = parsing ? writeChunk(parser, chunk).catch(() => { parsing = false; }) : undefined;
       await Promise.all([writeChunk(tarOut, chunk), toParser]);
@@ -136,6 +163,15 @@ function truncated(result: TarCapture, cause: unknown): PartialCaptureError<Part
     code: 'CAPTURE_TAR_TRUNCATED',
     source: 'environment',
     hint: 'The files hold what arrived before the stream stopped; keep them and mark them partial.',
+    cause,
+  });
+}
+
+function tooLarge(result: TarCapture, cause: SizeLimitReached): PartialCaptureError<PartialTarCapture> {
+  return new PartialCaptureError(`not captured: ${cause.message}`, { ...result, tarComplete: false }, {
+    code: 'CAPTURE_SIZE_LIMIT',
+    source: 'environment',
+    hint: "raise the capture step's mountSizeLimit in the runbook, or copy it by hand",
     cause,
   });
 }

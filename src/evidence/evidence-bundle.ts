@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { EvidenceItem, MissingEvidence } from './item.js';
-import { buildManifest, formatSha256Sums, type Manifest, type ManifestHead } from './manifest.js';
+import type { EngineIdentity } from '../docker/engine-identity.js';
+import { buildManifest, formatSha256Sums, type Manifest, type ManifestHead, type Snapshot } from './manifest.js';
 import { writeFileAtomic } from './write-atomic.js';
 
 /**
@@ -13,8 +14,16 @@ export class EvidenceBundle {
 
   constructor(
     readonly incidentDir: string,
-    private readonly head: ManifestHead,
+    private head: ManifestHead,
   ) {}
+
+  setEngine(engine: EngineIdentity): void {
+    this.head = { ...this.head, engine };
+  }
+
+  addSnapshot(snapshot: Snapshot): void {
+    this.head = { ...this.head, snapshots: [...(this.head.snapshots ?? []), snapshot] };
+  }
 
   add(item: EvidenceItem): void {
     this.items.push(item);

@@ -1,4 +1,5 @@
 import type { Actor } from '../audit/chain.js';
+import type { EngineIdentity } from '../docker/engine-identity.js';
 import type { EvidenceItem, MissingEvidence } from './item.js';
 
 /** manifest.json: what the bundle holds, how each file was made, and what it lacks. */
@@ -7,11 +8,21 @@ export interface Manifest {
   tool: { name: 'ir'; version: string };
   operator: Actor;
   target: { container: string; id?: string; image?: string };
+  /** The engine the evidence came from, once capture has asked it. */
+  engine?: EngineIdentity;
+  /** Images committed from the container before removal (capture's `snapshot: true`). */
+  snapshots?: Snapshot[];
   writtenAt: string;
   /** False while anything is partial or missing: the bundle is not the whole story. */
   complete: boolean;
   items: EvidenceItem[];
   missing: MissingEvidence[];
+}
+
+export interface Snapshot {
+  image: string;
+  imageId: string;
+  takenAt: string;
 }
 
 export type ManifestHead = Omit<Manifest, 'writtenAt' | 'complete' | 'items' | 'missing'>;

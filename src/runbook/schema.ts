@@ -3,12 +3,30 @@ import { z } from 'zod';
 /** Which networks isolate leaves: every one, or the named ones. */
 const isolateSchema = z.strictObject({
   networks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
+  /** Pause the container too, so processes and files stop changing during capture. */
+  freeze: z.boolean().default(false),
 });
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, kb: 1e3, mb: 1e6, gb: 1e9 };
+
+/** A size as bytes, or with a unit: 500MiB, 1GiB, 2GB. */
+const sizeSchema = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(\.\d+)?\s*(b|kib|mib|gib|kb|mb|gb)?$/i, 'use a size such as 500MiB or 1GiB')
+    .transform((text) => {
+      const [, amount, unit] = /^([\d.]+)\s*([a-z]*)$/i.exec(text)!;
+      return Math.floor(Number(amount) * UNITS[unit!.toLowerCase()]!);
+    }),
+]);
 
 const captureSchema = z.strictObject({
   logs: z.boolean().default(true),
   filesystem: z.boolean().default(true),
   mounts: z.boolean().default(true),
+  /** Mounts larger than this are not copied; the manifest says so. */
+  mountSizeLimit: sizeSchema.default(2 ** 30),
+  /** Commit the container to an image tagged with the incident id before it is removed. */
+  snapshot: z.boolean().default(false),
 });
 
 const terminateSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { IrError, messageOf } from '../errors.js';
 import type { HashedFile } from '../evidence/hashed-file.js';
 import { evidencePath } from '../evidence/item.js';
@@ -40,8 +41,12 @@ export class CaptureRecorder {
       this.addFiles(await job.run(), { startedAt, source });
     } catch (error) {
       const reason = error instanceof IrError ? error.message : messageOf(error);
-      if (job.isGap?.(error)) return this.gap(what, reason);
       const partial = error instanceof PartialCaptureError ? (job.leftovers?.(error.partial) ?? []) : [];
+      if (job.isGap?.(error)) {
+        // Nothing half-copied stays behind to be mistaken for evidence.
+        await Promise.all(partial.map(({ path }) => rm(path, { force: true })));
+        return this.gap(what, reason);
+      }
       this.addFiles(partial, { startedAt, source, partial: true });
       this.ctx.bundle.addMissing({ what, reason });
       this.failures.push(`${what}: ${reason}`);

@@ -6,16 +6,17 @@ import { captureFilesystem, FILESYSTEM_INDEX, FILESYSTEM_TAR } from '../docker/e
 import { captureLogs, readableLogDriver, type LogCapture } from '../docker/logs.js';
 import { captureTar, type PartialTarCapture, type TarCapture } from '../docker/tar-index.js';
 import { IrError } from '../errors.js';
-import { writeSmallFile } from '../evidence/hashed-file.js';
 import type { CaptureParams } from '../runbook/schema.js';
+import { captureEngineManagedFiles, captureFacts, tarFiles } from './capture-facts.js';
 import { CaptureRecorder, type CapturedFile } from './capture-recorder.js';
 import { listMounts, type MountToCapture } from './mounts.js';
-import type { StepDefinition } from './step-context.js';
+import { takeSnapshot } from './snapshot.js';
+import type { StepContext, StepDefinition } from './step-context.js';
 
 export const capture: StepDefinition<CaptureParams> = {
   describe(params, { container }) {
     const parts = ['inspect data', params.logs && 'logs', params.filesystem && 'filesystem export',
-      params.mounts && 'mounts and tmpfs'].filter(Boolean);
+      params.mounts && 'mounts and tmpfs', params.snapshot && 'an image snapshot'].filter(Boolean);
     return `capture ${parts.join(', ')} of ${container.name} with SHA-256 hashes, then seal the manifest`;
   },
 
@@ -23,19 +24,18 @@ export const capture: StepDefinition<CaptureParams> = {
     const handle = ctx.docker.getContainer(ctx.container.id);
     const recorder = new CaptureRecorder(ctx);
     const info = await handle.inspect();
-    await recorder.capture({
-      what: 'inspect data',
-      source: 'GET /containers/{id}/json',
-      run: async () => {
-        const path = join(ctx.evidenceDir, 'inspect.json');
-        return [{ path, file: await writeSmallFile(path, `${JSON.stringify(info, null, 2)}\n`) }];
-      },
-    });
+    await captureFacts(recorder, ctx, handle, info);
     if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
-    if (params.filesystem) await captureFilesystemInto(recorder, handle, ctx.evidenceDir);
-    if (params.mounts) {
-      for (const mount of listMounts(info)) await captureMountInto(recorder, handle, info, mount, ctx.evidenceDir);
+    if (params.filesystem) {
+      await captureFilesystemInto(recorder, handle, ctx.evidenceDir);
+      await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
     }
+    if (params.mounts) {
+      for (const mount of listMounts(info)) {
+        await captureMountInto(recorder, ctx, handle, info, mount, params.mountSizeLimit);
+      }
+    }
+    if (params.snapshot) await takeSnapshot(recorder, ctx, handle);
 
     const manifest = await ctx.bundle.seal();
     if (recorder.failures.length > 0) {
@@ -88,14 +88,12 @@ async function captureFilesystemInto(recorder: CaptureRecorder, handle: Docker.C
 }
 
 async function captureMountInto(
-  recorder: CaptureRecorder, handle: Docker.Container, info: Docker.ContainerInspectInfo,
-  mount: MountToCapture, dir: string,
+  recorder: CaptureRecorder, ctx: StepContext, handle: Docker.Container, info: Docker.ContainerInspectInfo,
+  mount: MountToCapture, limitBytes: number,
 ): Promise<void> {
   const what = `${mount.type} mount ${mount.destination}`;
-  const paths = {
-    tar: join(dir, 'mounts', `${mount.safeName}.tar`),
-    index: join(dir, 'mounts', `${mount.safeName}.index.jsonl`),
-  };
+  const dir = join(ctx.evidenceDir, 'mounts');
+  const paths = { tar: join(dir, `${mount.safeName}.tar`), index: join(dir, `${mount.safeName}.index.jsonl`) };
   if (mount.type === 'tmpfs' && !info.State.Running) {
     return recorder.gap(what, 'the container is not running, so its tmpfs contents are already gone');
   }
@@ -105,21 +103,29 @@ async function captureMountInto(
   await recorder.capture({
     what,
     source,
-    run: async () => tarFiles(paths, await readMount(handle, mount, paths)),
+    run: async () => tarFiles(paths, await readMount(ctx, handle, info, mount, paths, limitBytes)),
     leftovers: (partial) => tarFiles(paths, partial as PartialTarCapture | null),
+    isGap: (error) => error instanceof IrError && error.code === 'CAPTURE_SIZE_LIMIT',
   });
 }
 
 /** tmpfs only through exec; volumes and bind mounts through the archive API, which reads through them. */
 async function readMount(
-  handle: Docker.Container, mount: MountToCapture, paths: { tar: string; index: string },
+  ctx: StepContext, handle: Docker.Container, info: Docker.ContainerInspectInfo,
+  mount: MountToCapture, paths: { tar: string; index: string }, limitBytes: number,
 ): Promise<TarCapture> {
-  if (mount.type === 'tmpfs') return captureMountViaExec(handle, mount.destination, paths.tar, paths.index);
-  const stream = (await handle.getArchive({ path: mount.destination })) as unknown as Readable;
-  return captureTar(stream, paths.tar, paths.index);
-}
-
-function tarFiles(paths: { tar: string; index: string }, capture: TarCapture | null): CapturedFile[] {
-  if (!capture) return [];
-  return [{ path: paths.tar, file: capture.tar }, { path: paths.index, file: capture.index }];
+  if (mount.type !== 'tmpfs') {
+    const stream = (await handle.getArchive({ path: mount.destination })) as unknown as Readable;
+    return captureTar(stream, paths.tar, paths.index, { limitBytes });
+  }
+  if (!info.State.Paused) return captureMountViaExec(handle, mount.destination, paths.tar, paths.index, { limitBytes });
+  // A paused container cannot exec: let it run (still isolated) just for the copy.
+  await handle.unpause();
+  await ctx.audit.append('docker.container.unpause', 'succeeded', { why: `read tmpfs ${mount.destination}` });
+  try {
+    return await captureMountViaExec(handle, mount.destination, paths.tar, paths.index, { limitBytes });
+  } finally {
+    await handle.pause();
+    await ctx.audit.append('docker.container.pause', 'succeeded', { why: 'refreeze after tmpfs read' });
+  }
 }

@@ -12,7 +12,8 @@ type Attachment = Docker.NetworkInfo & { name: string };
 export const isolate: StepDefinition<IsolateParams> = {
   describe(params, { container }) {
     const which = params.networks === 'all' ? 'every network' : `networks ${params.networks.join(', ')}`;
-    return `disconnect ${container.name} from ${which}, then check no attachment remains`;
+    const freeze = params.freeze ? ', pause it' : '';
+    return `disconnect ${container.name} from ${which}${freeze}, then check no attachment remains`;
   },
 
   async run(params, ctx) {
@@ -27,13 +28,29 @@ export const isolate: StepDefinition<IsolateParams> = {
     const remaining = attachmentsOf(await handle.inspect()).filter((net) => wanted.some((w) => w.name === net.name));
     if (remaining.length > 0) throw stillAttached(remaining, results);
 
+    const frozen = params.freeze ? await freeze(ctx, handle) : false;
     const names = wanted.map((net) => net.name);
+    const summary = names.length > 0 ? `disconnected from ${names.join(', ')}` : 'already on no network';
     return {
-      summary: names.length > 0 ? `disconnected from ${names.join(', ')}` : 'already on no network',
-      details: { disconnected: names, attachmentsBefore: attached.map(describeAttachment) },
+      summary: frozen ? `${summary}; paused` : summary,
+      details: { disconnected: names, paused: frozen, attachmentsBefore: attached.map(describeAttachment) },
     };
   },
 };
+
+/** Pauses a running container so nothing changes while it is captured; checks it took. */
+async function freeze(ctx: StepContext, handle: Docker.Container): Promise<boolean> {
+  const { State } = await handle.inspect();
+  if (!State.Running) return false;
+  if (!State.Paused) {
+    await handle.pause();
+    await ctx.audit.append('docker.container.pause', 'succeeded', { why: 'freeze for capture' });
+  }
+  if (!(await handle.inspect()).State.Paused) {
+    throw new IrError('the container did not pause', { code: 'FREEZE_FAILED', source: 'environment' });
+  }
+  return true;
+}
 
 function attachmentsOf(info: Docker.ContainerInspectInfo): Attachment[] {
   return Object.entries(info.NetworkSettings.Networks ?? {})

@@ -19,6 +19,7 @@ export interface GuideContainerOptions {
   /** Shell script the container runs; must `touch /tmp/ready`. Defaults to writing GUIDE_LINES. */
   script?: string;
   networkCount?: number;
+  mounts?: Docker.MountConfig;
 }
 
 /** Lines the default script writes, so tests can look for them in evidence. */
@@ -46,6 +47,7 @@ export async function runGuideContainer(options: GuideContainerOptions): Promise
     networks: Array.from({ length: options.networkCount ?? 1 }, (_, i) => uniqueName(`net${i}`)),
     apiKey: options.apiKey,
     script: options.script ?? DEFAULT_SCRIPT,
+    mounts: options.mounts,
   };
   try {
     const container = await startGuideContainer(docker, spec);

@@ -26,8 +26,10 @@ describe('runbook validation', () => {
   it('fills every default so a bare step is a whole step', () => {
     const runbook = parseRunbook(valid, 'rb.yaml');
     expect(runbook.steps.map((step) => step.kind)).toEqual(['isolate', 'capture', 'terminate', 'rotate-secret']);
-    expect(runbook.steps[0]!.params).toEqual({ networks: 'all' });
-    expect(runbook.steps[1]!.params).toEqual({ logs: false, filesystem: true, mounts: true });
+    expect(runbook.steps[0]!.params).toEqual({ networks: 'all', freeze: false });
+    expect(runbook.steps[1]!.params).toEqual({
+      logs: false, filesystem: true, mounts: true, mountSizeLimit: 2 ** 30, snapshot: false,
+    });
     expect(runbook.steps[2]!.params).toEqual({ stopTimeout: 10 });
     expect(runbook.steps[3]!.params).toMatchObject({ store: 'aws', strategy: 'generate' });
   });
@@ -65,6 +67,15 @@ describe('runbook validation', () => {
     expect(errorOf(valid.replace('secretId: app/key', 'secretId: a\n      store: swarm'))).toMatch(
       /only store 'aws' is supported/,
     );
+  });
+
+  it('reads mount size limits with units, and refuses nonsense', () => {
+    const limit = (value: string) => parseRunbook(valid.replace('logs: false', `mountSizeLimit: ${value}`), 'rb.yaml')
+      .steps[1]!.params;
+    expect(limit('500MiB')).toMatchObject({ mountSizeLimit: 500 * 2 ** 20 });
+    expect(limit('2GB')).toMatchObject({ mountSizeLimit: 2e9 });
+    expect(limit('4096')).toMatchObject({ mountSizeLimit: 4096 });
+    expect(errorOf(valid.replace('logs: false', 'mountSizeLimit: lots'))).toMatch(/rb\.yaml:7: capture: 'mountSizeLimit'/);
   });
 
   it('refuses broken YAML with its line', () => {

@@ -1,0 +1,96 @@
+/**
+ * Unpacks a bundle from `ir evidence pack` into a fresh private temporary
+ * directory so it can be verified. A bundle may come from anywhere, so only
+ * plain files and directories with paths that stay inside are accepted.
+ */
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { IrError, messageOf } from '../errors.js';
+import { DIR_MODE, FILE_MODE } from './hashed-file.js';
+import { readTarFile, TarReadError, type TarEntry } from './read-tar-file.js';
+
+/**
+ * Unpacks `bundlePath` into a new temporary directory, hands it to `use`, and
+ * removes it afterwards whatever happens. Refuses (IrError, exit 2) a bundle
+ * with an unsafe entry, or one that is truncated or not a tar.
+ */
+export async function withUnpackedBundle<T>(bundlePath: string, use: (dir: string) => Promise<T>): Promise<T> {
+  // mkdtemp creates the directory 0700 with a name no one else can predict.
+  const dir = await mkdtemp(join(tmpdir(), 'ir-bundle-'));
+  try {
+    await unpackInto(bundlePath, dir);
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function unpackInto(bundlePath: string, dir: string): Promise<void> {
+  try {
+    await readTarFile(bundlePath, (entry) => writeEntry(bundlePath, dir, entry));
+  } catch (error) {
+    if (!(error instanceof TarReadError)) throw error;
+    throw new IrError(error.truncated ? `${bundlePath} is truncated: ${error.message}` : `${bundlePath} is not a readable tar: ${error.message}`, {
+      code: error.truncated ? 'BUNDLE_TRUNCATED' : 'BUNDLE_INVALID',
+      source: 'input',
+      hint: `copy the bundle again and check it with sha256sum -c ${bundlePath}.sha256 before verifying it`,
+    });
+  }
+}
+
+async function writeEntry(bundlePath: string, dir: string, entry: TarEntry): Promise<void> {
+  const { name, type } = entry.header;
+  const parts = name.split('/').filter((part) => part !== '' && part !== '.');
+  const refusal = refusalFor(name, parts, type);
+  if (refusal) throw unsafeEntry(bundlePath, name, refusal);
+  const target = join(dir, ...parts);
+  const fsStep = <T>(step: () => Promise<T>): Promise<T> => step().catch((error: unknown) => {
+    throw conflicting(bundlePath, name, error);
+  });
+  if (type === 'directory') {
+    await fsStep(() => mkdir(target, { recursive: true, mode: DIR_MODE }));
+    entry.resume();
+    return;
+  }
+  await fsStep(() => mkdir(dirname(target), { recursive: true, mode: DIR_MODE }));
+  // 'wx': a repeated entry fails instead of overwriting what an earlier one wrote.
+  const handle = await fsStep(() => open(target, 'wx', FILE_MODE));
+  try {
+    for await (const chunk of entry) await fsStep(() => handle.write(chunk as Buffer));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Why an entry may not be unpacked, or undefined when it may. */
+function refusalFor(name: string, parts: string[], type: string | null): string | undefined {
+  if (name.startsWith('/')) return 'an absolute path';
+  if (parts.includes('..')) return 'a ".." component, which could write outside the bundle';
+  if (type === 'symlink' || type === 'link') return 'a link: a bundle from ir evidence pack holds plain files only';
+  if (type === 'character-device' || type === 'block-device' || type === 'fifo') return 'a device or FIFO';
+  if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory') return `an unsupported entry type (${type ?? 'unknown'})`;
+  if (parts.length === 0 && type !== 'directory') return 'an empty name';
+  return undefined;
+}
+
+function unsafeEntry(bundlePath: string, name: string, why: string): IrError {
+  return new IrError(`${bundlePath}: refused entry ${JSON.stringify(name)}: ${why}`, {
+    code: 'BUNDLE_UNSAFE_ENTRY',
+    source: 'input',
+    hint: 'this is not a bundle written by ir evidence pack, or it was altered; do not extract it with tar either',
+  });
+}
+
+function conflicting(bundlePath: string, name: string, error: unknown): IrError {
+  const code = (error as NodeJS.ErrnoException).code;
+  // A repeated name, or a file where a directory should be, means a hand-made or altered bundle.
+  const clash = code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR';
+  return new IrError(`${bundlePath}: cannot unpack entry ${JSON.stringify(name)}: ${messageOf(error)}`, {
+    code: clash ? 'BUNDLE_INVALID' : 'BUNDLE_UNPACK_FAILED',
+    source: clash ? 'input' : 'environment',
+    hint: clash ? 'the bundle repeats or nests an entry; it was not written by ir evidence pack'
+      : 'check free space in the temporary directory (TMPDIR)',
+    cause: error,
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * Checks a sealed incident directory against its own manifest: every file's
+ * bytes and SHA-256, nothing added, SHA256SUMS in agreement, and every
+ * captured tar against the index written while it was captured.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MissingEvidence } from './item.js';
+import {
+  hashRegularFile, listIncidentFiles, readManifest, SEAL_FILES, SUMS_FILE, unreadable,
+  type SealedItem, type SealedManifest,
+} from './incident-files.js';
+import { checkTarIndex } from './verify-tar-index.js';
+
+/** What kind of check a problem failed. */
+export type ProblemKind = 'missing' | 'extra' | 'altered' | 'sums' | 'index';
+
+/** One thing that does not match the manifest, named by its path relative to the incident. */
+export interface VerifyProblem {
+  kind: ProblemKind;
+  path: string;
+  detail: string;
+}
+
+/** Everything `ir evidence verify` found. */
+export interface VerifyReport {
+  incident: string;
+  /** True when every check passed, whether or not the capture was complete. */
+  ok: boolean;
+  /** The manifest's own word: false when something was partial or missing at capture time. */
+  complete: boolean;
+  files: number;
+  tarIndexes: number;
+  /** Items the capture marked partial: verified against their recorded hash, but not the whole story. */
+  partial: string[];
+  missing: MissingEvidence[];
+  problems: VerifyProblem[];
+  /** Observations that are not failures, such as a partial tar that stops early as its capture recorded. */
+  notes: string[];
+}
+
+/** Verifies the incident directory `dir`; `label` names it in messages (a bundle's name when it was unpacked). */
+export async function verifyIncidentDir(dir: string, label = dir): Promise<VerifyReport> {
+  const manifest = await readManifest(dir, label);
+  const problems: VerifyProblem[] = [];
+  const notes: string[] = [];
+  const present = await checkItems(dir, manifest.items, problems);
+  problems.push(...(await findExtras(dir, manifest)));
+  problems.push(...(await checkSums(dir, manifest.items)));
+  const tarIndexes = await checkTarIndexes(dir, manifest.items, present, { problems, notes });
+  return {
+    incident: manifest.incident,
+    ok: problems.length === 0,
+    complete: manifest.complete,
+    files: manifest.items.length,
+    tarIndexes,
+    partial: manifest.items.filter((item) => item.partial).map((item) => item.path),
+    missing: manifest.missing,
+    problems,
+    notes,
+  };
+}
+
+/** Re-hashes every item; returns the paths that exist as regular files. */
+async function checkItems(dir: string, items: SealedItem[], problems: VerifyProblem[]): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (const item of items) {
+    const found = await hashRegularFile(join(dir, item.path));
+    if (found === null) {
+      problems.push({ kind: 'missing', path: item.path, detail: 'listed in the manifest but not in the incident' });
+      continue;
+    }
+    if (found === 'not-a-file') {
+      problems.push({ kind: 'altered', path: item.path, detail: 'not a regular file any more' });
+      continue;
+    }
+    present.add(item.path);
+    if (found.sha256 !== item.sha256 || found.bytes !== item.bytes) {
+      problems.push({
+        kind: 'altered',
+        path: item.path,
+        detail: `${found.bytes} bytes with sha256 ${found.sha256}; the manifest recorded ${item.bytes} bytes with ${item.sha256}`,
+      });
+    }
+  }
+  return present;
+}
+
+async function findExtras(dir: string, manifest: SealedManifest): Promise<VerifyProblem[]> {
+  const listed = new Set([...manifest.items.map((item) => item.path), ...SEAL_FILES]);
+  const entries = await listIncidentFiles(dir);
+  return entries
+    .filter((entry) => entry.kind !== 'directory' && !listed.has(entry.path))
+    .map((entry) => ({
+      kind: 'extra' as const,
+      path: entry.path,
+      detail: entry.kind === 'file' ? 'not in the manifest' : 'not in the manifest, and not a regular file',
+    }));
+}
+
+/** SHA256SUMS is what `sha256sum -c` checks, so it must say exactly what the manifest says. */
+async function checkSums(dir: string, items: SealedItem[]): Promise<VerifyProblem[]> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, SUMS_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadable(join(dir, SUMS_FILE), error);
+    return [{ kind: 'missing', path: SUMS_FILE, detail: 'the incident has no SHA256SUMS' }];
+  }
+  const { sums, problems } = parseSums(text);
+  for (const item of items) {
+    const listed = sums.get(item.path);
+    if (listed === undefined) problems.push(sumsProblem(item.path, 'missing from SHA256SUMS'));
+    else if (listed !== item.sha256) problems.push(sumsProblem(item.path, `SHA256SUMS says ${listed}, the manifest ${item.sha256}`));
+    sums.delete(item.path);
+  }
+  for (const path of sums.keys()) problems.push(sumsProblem(path, 'in SHA256SUMS but not in the manifest'));
+  return problems;
+}
+
+function parseSums(text: string): { sums: Map<string, string>; problems: VerifyProblem[] } {
+  const sums = new Map<string, string>();
+  const problems: VerifyProblem[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line === '') return;
+    // `sha256sum` writes two spaces, or a space and `*` in binary mode; both mean the same.
+    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (!match) problems.push(sumsProblem(SUMS_FILE, `line ${index + 1} is not "<sha256>  <path>"`));
+    else if (sums.has(match[2]!)) problems.push(sumsProblem(match[2]!, 'listed twice in SHA256SUMS'));
+    else sums.set(match[2]!, match[1]!);
+  });
+  return { sums, problems };
+}
+
+function sumsProblem(path: string, detail: string): VerifyProblem {
+  return { kind: 'sums', path, detail };
+}
+
+/** Checks each `X.tar` item that has an `X.index.jsonl` item beside it; returns how many were checked. */
+async function checkTarIndexes(
+  dir: string, items: SealedItem[], present: Set<string>, out: { problems: VerifyProblem[]; notes: string[] },
+): Promise<number> {
+  let checked = 0;
+  for (const tar of items.filter((item) => item.path.endsWith('.tar'))) {
+    const indexPath = tar.path.replace(/\.tar$/, '.index.jsonl');
+    if (!present.has(tar.path) || !present.has(indexPath)) continue;
+    const result = await checkTarIndex(join(dir, tar.path), join(dir, indexPath));
+    checked++;
+    if (result.mismatch) out.problems.push({ kind: 'index', path: tar.path, detail: result.mismatch });
+    else if (result.stoppedEarly && tar.partial) {
+      out.notes.push(`${tar.path} stops after ${result.entries} entries (${result.stoppedEarly}), as its partial capture recorded`);
+    } else if (result.stoppedEarly) {
+      out.problems.push({ kind: 'index', path: tar.path, detail: `cannot be read past entry ${result.entries}: ${result.stoppedEarly}` });
+    }
+  }
+  return checked;
+}
