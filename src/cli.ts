@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { contain } from './commands/contain.js';
-import { demo } from './commands/demo.js';
 import { ExitCode, IrError } from './errors.js';
 import { IR_VERSION } from './version.js';
+
+// Commands load on use: the Docker and AWS clients cost most of a second, and
+// every moment before isolation counts.
+const commands = {
+  contain: () => import('./commands/contain.js'),
+  demo: () => import('./commands/demo.js'),
+  evidence: () => import('./commands/evidence.js'),
+};
 
 // The SDK warns on Node 20 in the middle of an incident's output; README states the support window.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -29,6 +35,7 @@ program
   .option('--secret-value-file <file>', "the new secret value for strategy 'supply' (not a prompt)")
   .action(async (name: string | undefined, opts) => {
     if (!name && !opts.runbook) throw usage('name a runbook (ir contain autotrader) or pass --runbook FILE');
+    const { contain } = await commands.contain();
     process.exitCode = await contain(
       {
         name, runbookFile: opts.runbook, target: opts.target, yes: opts.yes, json: opts.json,
@@ -46,7 +53,29 @@ program
   .addOption(new Option('--evidence-dir <dir>', 'parent directory for incident directories').default('incidents'))
   .option('--json', 'print one JSON summary on stdout', false)
   .action(async (opts) => {
+    const { demo } = await commands.demo();
     process.exitCode = await demo({ image: opts.image, evidenceDir: opts.evidenceDir, json: opts.json });
+  });
+
+const evidence = program.command('evidence').description("check and package an incident's sealed evidence");
+evidence
+  .command('verify')
+  .description('re-hash an incident directory or bundle tar against its manifest; exit 1 if anything differs')
+  .argument('<path>', 'an incident directory, or a bundle .tar from ir evidence pack')
+  .option('--json', 'print one JSON report on stdout', false)
+  .action(async (path: string, opts) => {
+    const { verifyEvidence } = await commands.evidence();
+    process.exitCode = await verifyEvidence(path, { json: opts.json });
+  });
+evidence
+  .command('pack')
+  .description('write the incident directory as one reproducible tar with a .sha256 beside it')
+  .argument('<incident-dir>', 'the incident directory to pack')
+  .option('--output <file>', 'the bundle to write (default <incident-dir>.tar)')
+  .option('--json', 'print what was written as JSON', false)
+  .action(async (dir: string, opts) => {
+    const { packEvidence } = await commands.evidence();
+    process.exitCode = await packEvidence(dir, { output: opts.output, json: opts.json });
   });
 
 function usage(message: string): IrError {

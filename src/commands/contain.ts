@@ -7,7 +7,7 @@ import type { Runbook } from '../runbook/schema.js';
 import { runIncident } from '../runner/run-incident.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
 import { Output, wantsFancyOutput } from '../ui/output.js';
-import { createTerminalPrompter, type Prompter } from '../ui/prompter.js';
+import type { Prompter } from '../ui/prompter.js';
 
 /** Options of `ir contain`, as the CLI parsed them. */
 export interface ContainOptions {
@@ -37,7 +37,7 @@ export async function contain(options: ContainOptions, io: ContainIo): Promise<n
   const redactor = new Redactor();
   const output = new Output(redactor, { json: options.json, fancy: wantsFancyOutput() && !options.json });
   const runbook = await loadSelectedRunbook(options);
-  const prompter = checkMode(options, io);
+  const prompter = await checkMode(options, io);
   const forceTerminateReason = checkOverride(options);
   const supplied = await readSuppliedSecret(options, runbook, prompter, redactor);
 
@@ -54,7 +54,7 @@ async function loadSelectedRunbook(options: ContainOptions): Promise<Runbook> {
 }
 
 /** Never hang waiting for a person who is not there. */
-function checkMode(options: ContainOptions, io: ContainIo): Prompter | undefined {
+async function checkMode(options: ContainOptions, io: ContainIo): Promise<Prompter | undefined> {
   if (options.yes) return undefined;
   if (!io.interactive) {
     throw new IrError('no terminal to ask for confirmation, and --yes was not given', {
@@ -64,7 +64,8 @@ function checkMode(options: ContainOptions, io: ContainIo): Prompter | undefined
       hint: 'run it in a terminal, or pass --yes to run every step without asking',
     });
   }
-  return io.prompter ?? createTerminalPrompter();
+  // Loaded only for a person at a terminal.
+  return io.prompter ?? (await import('../ui/prompter.js')).createTerminalPrompter();
 }
 
 function checkOverride(options: ContainOptions): string | undefined {

@@ -3,12 +3,12 @@
  * same bytes are parsed into a JSON-lines index of entries with content hashes.
  * Both branches wait for each other, so memory stays flat however big the tar.
  */
-import { createHash } from 'node:crypto';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { extract, type Extract } from 'tar-stream';
 import { IrError, messageOf } from '../errors.js';
 import { writeHashedFile, type HashedFile } from '../evidence/hashed-file.js';
 import { PartialCaptureError } from '../evidence/partial-capture.js';
+import { describeTarEntry } from '../evidence/tar-entry.js';
 import { writeChunk } from './stream-frames.js';
 
 export interface TarCapture {
@@ -22,22 +22,6 @@ export interface PartialTarCapture extends TarCapture {
   tarComplete: boolean;
 }
 
-/** One line of an index file. */
-export interface TarIndexEntry {
-  path: string;
-  type: string;
-  size: number;
-  /** Permission bits including setuid/setgid/sticky, e.g. `"0755"`. */
-  mode: string;
-  uid: number;
-  gid: number;
-  mtime: string | null;
-  linkname?: string;
-  sha256?: string;
-}
-
-/** One entry as the parser yields it: a stream of its content with its header. */
-type Entry = Extract extends AsyncIterable<infer Source> ? Source : never;
 
 /** A tar ends with two zeroed 512-byte blocks; without them it was cut short. */
 const END_MARKER_BYTES = 1024;
@@ -126,7 +110,7 @@ function keepTail(tail: Buffer, chunk: Buffer): Buffer {
 async function indexEntries(parser: Extract, indexOut: Writable, counter: { entries: number }): Promise<void> {
   try {
     for await (const entry of parser) {
-      const line = JSON.stringify(await describeEntry(entry)) + '\n';
+      const line = JSON.stringify(await describeTarEntry(entry)) + '\n';
       await writeChunk(indexOut, Buffer.from(line));
       counter.entries++;
     }
@@ -138,26 +122,6 @@ async function indexEntries(parser: Extract, indexOut: Writable, counter: { entr
 }
 
 /** Reads the entry to its end (the parser waits for that) and hashes regular files. */
-async function describeEntry(entry: Entry): Promise<TarIndexEntry> {
-  const header = entry.header;
-  const hash = createHash('sha256');
-  for await (const chunk of entry) hash.update(chunk as Buffer);
-  // Unknown type flags arrive as null whatever the typings say.
-  const type: string = header.type ?? 'unknown';
-  const described: TarIndexEntry = {
-    path: header.name,
-    type,
-    size: header.size,
-    mode: (header.mode & 0o7777).toString(8).padStart(4, '0'),
-    uid: header.uid,
-    gid: header.gid,
-    mtime: Number.isNaN(header.mtime.getTime()) ? null : header.mtime.toISOString(),
-  };
-  if ((type === 'link' || type === 'symlink') && header.linkname) described.linkname = header.linkname;
-  if (type === 'file' || type === 'contiguous-file') described.sha256 = hash.digest('hex');
-  return described;
-}
-
 function truncated(result: TarCapture, cause: unknown): PartialCaptureError<PartialTarCapture> {
   return new PartialCaptureError(`tar stream stopped early: ${messageOf(cause)}`, { ...result, tarComplete: false }, {
     code: 'CAPTURE_TAR_TRUNCATED',
@@ -193,3 +157,5 @@ function writeFailed(path: string, cause: unknown): IrError {
     cause,
   });
 }
+
+export type { TarIndexEntry } from '../evidence/tar-entry.js';

@@ -61,7 +61,8 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
   const parsed = manifestSchema.safeParse(parseJson(text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new IrError(`${MANIFEST_FILE} in ${label} is not a valid manifest: ${issue.path.join('.') || 'document'}: ${issue.message}`, {
+    const where = issue.path.join('.') || 'document';
+    throw new IrError(`${MANIFEST_FILE} in ${label} is not a valid manifest: ${where}: ${issue.message}`, {
       code: 'MANIFEST_INVALID',
       source: 'input',
       hint: 'the manifest was damaged or edited; without it nothing in the incident can be checked',

@@ -4,11 +4,11 @@
  */
 import { createReadStream } from 'node:fs';
 import { extract, type Extract } from 'tar-stream';
+import type { TarStreamEntry as TarEntry } from './tar-entry.js';
 import { writeChunk } from '../docker/stream-frames.js';
 import { IrError, messageOf } from '../errors.js';
 
-/** One entry as the parser yields it: its header and a stream of its content. */
-export type TarEntry = Extract extends AsyncIterable<infer Source> ? Source : never;
+export type { TarStreamEntry as TarEntry } from './tar-entry.js';
 
 /** A tar that cannot be read to its end; `truncated` when it simply stops, rather than holding garbage. */
 export class TarReadError extends Error {
@@ -55,7 +55,7 @@ async function feed(path: string, parser: Extract): Promise<void> {
     parser.destroy(error instanceof Error ? error : new Error(messageOf(error)));
     throw error;
   }
-  parser.end();
+  parser.end(null);
   if (tail.length < END_MARKER_BYTES || tail.some((byte) => byte !== 0)) {
     throw new MissingEndMarker('the tar ends without its end-of-archive marker');
   }

@@ -31,10 +31,11 @@ async function unpackInto(bundlePath: string, dir: string): Promise<void> {
     await readTarFile(bundlePath, (entry) => writeEntry(bundlePath, dir, entry));
   } catch (error) {
     if (!(error instanceof TarReadError)) throw error;
-    throw new IrError(error.truncated ? `${bundlePath} is truncated: ${error.message}` : `${bundlePath} is not a readable tar: ${error.message}`, {
+    const what = error.truncated ? 'is truncated' : 'is not a readable tar';
+    throw new IrError(`${bundlePath} ${what}: ${error.message}`, {
       code: error.truncated ? 'BUNDLE_TRUNCATED' : 'BUNDLE_INVALID',
       source: 'input',
-      hint: `copy the bundle again and check it with sha256sum -c ${bundlePath}.sha256 before verifying it`,
+      hint: "copy the bundle again and check it against its .sha256 (sha256sum -c, in the bundle's directory)",
     });
   }
 }
@@ -69,7 +70,9 @@ function refusalFor(name: string, parts: string[], type: string | null): string 
   if (parts.includes('..')) return 'a ".." component, which could write outside the bundle';
   if (type === 'symlink' || type === 'link') return 'a link: a bundle from ir evidence pack holds plain files only';
   if (type === 'character-device' || type === 'block-device' || type === 'fifo') return 'a device or FIFO';
-  if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory') return `an unsupported entry type (${type ?? 'unknown'})`;
+  if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory') {
+    return `an unsupported entry type (${type ?? 'unknown'})`;
+  }
   if (parts.length === 0 && type !== 'directory') return 'an empty name';
   return undefined;
 }

@@ -111,7 +111,9 @@ async function checkSums(dir: string, items: SealedItem[]): Promise<VerifyProble
   for (const item of items) {
     const listed = sums.get(item.path);
     if (listed === undefined) problems.push(sumsProblem(item.path, 'missing from SHA256SUMS'));
-    else if (listed !== item.sha256) problems.push(sumsProblem(item.path, `SHA256SUMS says ${listed}, the manifest ${item.sha256}`));
+    else if (listed !== item.sha256) {
+      problems.push(sumsProblem(item.path, `SHA256SUMS says ${listed}, the manifest ${item.sha256}`));
+    }
     sums.delete(item.path);
   }
   for (const path of sums.keys()) problems.push(sumsProblem(path, 'in SHA256SUMS but not in the manifest'));
@@ -146,12 +148,11 @@ async function checkTarIndexes(
     if (!present.has(tar.path) || !present.has(indexPath)) continue;
     const result = await checkTarIndex(join(dir, tar.path), join(dir, indexPath));
     checked++;
+    const stopped = `stops after ${result.entries} entries (${result.stoppedEarly})`;
     if (result.mismatch) out.problems.push({ kind: 'index', path: tar.path, detail: result.mismatch });
-    else if (result.stoppedEarly && tar.partial) {
-      out.notes.push(`${tar.path} stops after ${result.entries} entries (${result.stoppedEarly}), as its partial capture recorded`);
-    } else if (result.stoppedEarly) {
-      out.problems.push({ kind: 'index', path: tar.path, detail: `cannot be read past entry ${result.entries}: ${result.stoppedEarly}` });
-    }
+    // A partial capture was cut off by definition; a complete one must read to its end-of-archive marker.
+    else if (result.stoppedEarly && tar.partial) out.notes.push(`${tar.path} ${stopped}, as its partial capture recorded`);
+    else if (result.stoppedEarly) out.problems.push({ kind: 'index', path: tar.path, detail: `the tar ${stopped}` });
   }
   return checked;
 }

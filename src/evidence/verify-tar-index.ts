@@ -3,11 +3,10 @@
  * entry by entry, in order, the same description the capture recorded.
  * Both files are streamed, so memory stays flat however big the tar.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { TarIndexEntry } from '../docker/tar-index.js';
-import { readTarFile, TarReadError, type TarEntry } from './read-tar-file.js';
+import { describeTarEntry, type TarIndexEntry } from './tar-entry.js';
+import { readTarFile, TarReadError } from './read-tar-file.js';
 
 /** The outcome of comparing one tar with its index. */
 export interface TarIndexCheck {
@@ -42,7 +41,9 @@ export async function checkTarIndex(tarPath: string, indexPath: string): Promise
   } catch (error) {
     if (!(error instanceof TarReadError)) throw error;
     const extra = await lines.next();
-    if (!extra.done) return { entries, mismatch: `the tar cannot be read past entry ${entries} (${error.message}), but the index lists more` };
+    if (!extra.done) {
+      return { entries, mismatch: `the tar cannot be read past entry ${entries} (${error.message}), but the index lists more` };
+    }
     return { entries, stoppedEarly: error.message };
   } finally {
     reader.close();
@@ -56,27 +57,6 @@ async function leftoverLine(lines: AsyncIterator<string>, entries: number): Prom
   if (extra.done) return undefined;
   const path = parseLine(extra.value)?.path ?? 'unparseable';
   return `index line ${entries + 1} (${path}) has no entry: the tar ends after ${entries} entries`;
-}
-
-/** Reads the entry to its end and describes it exactly as the capture's index does. */
-async function describeTarEntry(entry: TarEntry): Promise<TarIndexEntry> {
-  const header = entry.header;
-  const hash = createHash('sha256');
-  for await (const chunk of entry) hash.update(chunk as Buffer);
-  // Unknown type flags arrive as null whatever the typings say.
-  const type: string = header.type ?? 'unknown';
-  const described: TarIndexEntry = {
-    path: header.name,
-    type,
-    size: header.size,
-    mode: (header.mode & 0o7777).toString(8).padStart(4, '0'),
-    uid: header.uid,
-    gid: header.gid,
-    mtime: Number.isNaN(header.mtime.getTime()) ? null : header.mtime.toISOString(),
-  };
-  if ((type === 'link' || type === 'symlink') && header.linkname) described.linkname = header.linkname;
-  if (type === 'file' || type === 'contiguous-file') described.sha256 = hash.digest('hex');
-  return described;
 }
 
 function compareWithLine(actual: TarIndexEntry, line: string, lineNumber: number): string | undefined {

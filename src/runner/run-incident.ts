@@ -4,7 +4,7 @@ import { resolveContainer, type TargetContainer } from '../docker/resolve-contai
 import type { Redactor } from '../redactor.js';
 import type { Runbook } from '../runbook/schema.js';
 import { redactingSecretsApi } from '../secrets/redacting-secrets-api.js';
-import { createSecretsApi, type SecretsApi } from '../secrets/secrets-api.js';
+import type { SecretsApi } from '../secrets/secrets-api.js';
 import type { StepContext } from '../steps/step-context.js';
 import type { Output } from '../ui/output.js';
 import type { Prompter } from '../ui/prompter.js';
@@ -40,12 +40,12 @@ export async function runIncident(options: RunIncidentOptions): Promise<number> 
     id, parentDir: options.evidenceDir, runbook, container, actor: currentActor(), redactor,
   });
 
-  let secrets: SecretsApi | undefined;
+  let secrets: Promise<SecretsApi> | undefined;
   const ctx: StepContext = {
     incidentId: id, incidentDir: incident.dir, evidenceDir: incident.evidenceDir,
     docker, container, audit: incident.audit, bundle: incident.bundle, redactor,
     state: { captured: false }, forceTerminateReason: options.forceTerminateReason,
-    secrets: () => (secrets ??= redactingSecretsApi((options.secrets ?? createSecretsApi)(), redactor)),
+    secrets: () => (secrets ??= openSecrets(options.secrets, redactor)),
     suppliedSecret: options.suppliedSecret,
   };
   await recordStart(incident, runbook, container, ctx, options);
@@ -95,6 +95,12 @@ async function finish(
       partial: manifest.items.filter((item) => item.partial).map((item) => item.path),
     },
   };
+}
+
+/** The AWS SDK loads only when a step needs it: nothing slows isolation down. */
+async function openSecrets(override: (() => SecretsApi) | undefined, redactor: Redactor): Promise<SecretsApi> {
+  const create = override ?? (await import('../secrets/secrets-api.js')).createSecretsApi;
+  return redactingSecretsApi(create(), redactor);
 }
 
 /** Variables the runbook says hold secrets, redacted even if their names do not look secret. */

@@ -62,7 +62,7 @@ async function runOne(options: RunStepsOptions, step: Step, index: number): Prom
   const line = describeStep(step, ctx);
   await incident.audit.append('step.started', 'started', { step: index, kind: step.kind, plan: line });
   await incident.journal.set(index, 'running');
-  const progress = output.start(`${index}. ${step.kind}: ${line}`);
+  const progress = await output.start(`${index}. ${step.kind}: ${line}`);
   try {
     const definition = STEP_DEFINITIONS[step.kind] as { run(p: unknown, c: StepContext): Promise<StepResult> };
     const result = await definition.run(step.params, ctx);

@@ -17,7 +17,7 @@ export const rotateSecretStep: StepDefinition<RotateSecretParams> = {
 
   async run(params, ctx) {
     const newValue = params.strategy === 'supply' ? await ctx.suppliedSecret(params.secretId) : undefined;
-    const result = await rotateSecret(ctx.secrets(), {
+    const result = await rotateSecret(await ctx.secrets(), {
       secretId: params.secretId,
       strategy: params.strategy,
       newValue,

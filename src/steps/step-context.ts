@@ -19,7 +19,7 @@ export interface StepContext {
   /** Facts steps hand to later steps. */
   state: IncidentState;
   /** Created on first use, so runbooks without AWS steps never touch AWS. */
-  secrets(): SecretsApi;
+  secrets(): Promise<SecretsApi>;
   /** The operator-supplied new secret value (file or masked prompt). */
   suppliedSecret(secretId: string): Promise<string>;
   /** Set when the operator overrode the evidence-first rule, with why. */

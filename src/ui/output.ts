@@ -1,4 +1,3 @@
-import ora, { type Ora } from 'ora';
 import type { Redactor } from '../redactor.js';
 
 export interface OutputOptions {
@@ -41,12 +40,13 @@ export class Output {
     this.out.write(`${JSON.stringify(this.redactor.redactValue(value), null, 2)}\n`);
   }
 
-  start(text: string): Progress {
+  async start(text: string): Promise<Progress> {
     if (!this.options.fancy) {
       this.progress(`… ${text}`);
       return { succeed: (done) => this.progress(`✔ ${done}`), fail: (why) => this.progress(`✖ ${why}`) };
     }
-    const spinner: Ora = ora({ text: this.redactor.redact(text), stream: this.err as NodeJS.WriteStream }).start();
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text: this.redactor.redact(text), stream: this.err as NodeJS.WriteStream }).start();
     return {
       succeed: (done) => spinner.succeed(this.redactor.redact(done)),
       fail: (why) => spinner.fail(this.redactor.redact(why)),
