@@ -14,6 +14,13 @@ const commands = {
 // The SDK warns on Node 20 in the middle of an incident's output; README states the support window.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// A reader that went away (`ir … | head`) must not kill a containment half-way.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 const program = new Command('ir')
   .description('Incident-response runbooks for containers: isolate, capture, terminate, rotate secrets.')
   .version(IR_VERSION)
@@ -26,6 +33,8 @@ program
   .argument('[runbook]', 'runbook name: ./runbooks/<name>.yaml, else the one shipped with ir')
   .option('--runbook <file>', 'load this runbook file instead of a named one')
   .option('--target <container>', "act on this container (name or id) instead of the runbook's target")
+  .option('--steps <kinds>', 'run only these step kinds, comma-separated (e.g. rotate-secret to retry a rotation)',
+    (value: string) => value.split(',').map((kind) => kind.trim()).filter(Boolean))
   .option('-y, --yes', 'run every step without asking (scripted mode)', false)
   .option('--json', 'print one JSON summary on stdout; progress goes to stderr', false)
   .option('--case <id>', 'use this incident id (e.g. from the ticketing system)')
@@ -38,7 +47,7 @@ program
     const { contain } = await commands.contain();
     process.exitCode = await contain(
       {
-        name, runbookFile: opts.runbook, target: opts.target, yes: opts.yes, json: opts.json,
+        name, runbookFile: opts.runbook, target: opts.target, steps: opts.steps, yes: opts.yes, json: opts.json,
         caseId: opts.case, evidenceDir: opts.evidenceDir, forceTerminate: opts.forceTerminate,
         reason: opts.reason, secretValueFile: opts.secretValueFile,
       },
@@ -82,10 +91,19 @@ function usage(message: string): IrError {
   return new IrError(message, { code: 'USAGE', source: 'input' });
 }
 
+/** File-system failures that are the machine's state, not a bug in `ir`. */
+const ENVIRONMENT_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'EIO', 'EMFILE']);
+
 /** The only place that decides how `ir` ends. */
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+  }
+  const errno = error as NodeJS.ErrnoException;
+  if (errno?.code && ENVIRONMENT_ERRNOS.has(errno.code)) {
+    process.stderr.write(`ir: ${errno.code} on ${errno.path ?? 'a file'}: ${errno.message.split('\n')[0]}\n`);
+    process.stderr.write('  hint: free space or fix permissions; the audit trail and journal say how far the incident got\n');
+    return ExitCode.precondition;
   }
   if (error instanceof IrError && error.source !== 'internal') {
     process.stderr.write(`ir: ${error.message}\n`);

@@ -4,6 +4,8 @@ import { Redactor } from '../redactor.js';
 import { findRunbook } from '../runbook/find-runbook.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import type { Runbook } from '../runbook/schema.js';
+import { suggest } from '../runbook/suggest.js';
+import { checkCaseId } from '../runner/incident-id.js';
 import { runIncident } from '../runner/run-incident.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
 import { Output, wantsFancyOutput } from '../ui/output.js';
@@ -16,6 +18,8 @@ export interface ContainOptions {
   runbookFile?: string;
   /** Overrides the runbook's target container. */
   target?: string;
+  /** Run only the runbook's steps of these kinds (e.g. to retry a rotation). */
+  steps?: string[];
   yes: boolean;
   json: boolean;
   caseId?: string;
@@ -36,6 +40,7 @@ export interface ContainIo {
 export async function contain(options: ContainOptions, io: ContainIo): Promise<number> {
   const redactor = new Redactor();
   const output = new Output(redactor, { json: options.json, fancy: wantsFancyOutput() && !options.json });
+  if (options.caseId !== undefined) checkCaseId(options.caseId);
   const runbook = await loadSelectedRunbook(options);
   const prompter = await checkMode(options, io);
   const forceTerminateReason = checkOverride(options);
@@ -49,8 +54,23 @@ export async function contain(options: ContainOptions, io: ContainIo): Promise<n
 
 async function loadSelectedRunbook(options: ContainOptions): Promise<Runbook> {
   const file = options.runbookFile ?? (await findRunbook(options.name ?? ''));
-  const runbook = await loadRunbook(file);
-  return options.target ? { ...runbook, target: { container: options.target } } : runbook;
+  const loaded = await loadRunbook(file);
+  const runbook = options.target ? { ...loaded, target: { container: options.target } } : loaded;
+  return options.steps ? { ...runbook, steps: selectSteps(runbook, options.steps) } : runbook;
+}
+
+function selectSteps(runbook: Runbook, kinds: string[]): Runbook['steps'] {
+  for (const kind of kinds) {
+    if (!runbook.steps.some((step) => step.kind === kind)) {
+      const known = [...new Set(runbook.steps.map((step) => step.kind))];
+      throw new IrError(`--steps names '${kind}', which is not a step of ${runbook.file}${suggest(kind, known)}`, {
+        code: 'STEP_NOT_IN_RUNBOOK',
+        source: 'input',
+        hint: `the runbook's steps are: ${known.join(', ')}`,
+      });
+    }
+  }
+  return runbook.steps.filter((step) => kinds.includes(step.kind));
 }
 
 /** Never hang waiting for a person who is not there. */
@@ -69,6 +89,13 @@ async function checkMode(options: ContainOptions, io: ContainIo): Promise<Prompt
 }
 
 function checkOverride(options: ContainOptions): string | undefined {
+  if (!options.forceTerminate && options.reason !== undefined) {
+    throw new IrError('--reason goes with --force-terminate, and nothing else uses it', {
+      code: 'REASON_WITHOUT_OVERRIDE',
+      source: 'input',
+      hint: 'add --force-terminate to override the evidence-first rule, or drop --reason',
+    });
+  }
   if (!options.forceTerminate) return undefined;
   if (!options.reason?.trim()) {
     throw new IrError('--force-terminate needs --reason TEXT', {
@@ -85,6 +112,13 @@ async function readSuppliedSecret(
   options: ContainOptions, runbook: Runbook, prompter: Prompter | undefined, redactor: Redactor,
 ): Promise<(secretId: string) => Promise<string>> {
   const needsValue = runbook.steps.some((s) => s.kind === 'rotate-secret' && s.params.strategy === 'supply');
+  if (options.secretValueFile && !needsValue) {
+    throw new IrError("--secret-value-file was given but no rotate-secret step uses strategy 'supply'", {
+      code: 'SECRET_VALUE_UNUSED',
+      source: 'input',
+      hint: "set strategy: supply on the step, or leave the file out to let the step's strategy choose the value",
+    });
+  }
   if (options.secretValueFile) {
     const value = await readSecretFile(options.secretValueFile);
     redactor.add(value);
@@ -97,9 +131,13 @@ async function readSuppliedSecret(
       hint: 'pass --secret-value-file FILE, or run interactively to be asked',
     });
   }
+  const asked = new Map<string, string>();
   return async (secretId) => {
+    const known = asked.get(secretId);
+    if (known !== undefined) return known;
     const value = await prompter!.askSecret(`New value for secret ${secretId} (input hidden)`);
     redactor.add(value);
+    asked.set(secretId, value);
     return value;
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { connectDocker, dockerStatus } from '../docker/connect-docker.js';
-import { createDemoSecret } from '../demo/demo-secret.js';
+import { createDemoSecret, deleteDemoSecret } from '../demo/demo-secret.js';
 import { removeGuideContainer, startGuideContainer, type GuideContainerSpec } from '../demo/guide-container.js';
 import { IrError, messageOf } from '../errors.js';
 import { Redactor } from '../redactor.js';
@@ -39,9 +39,12 @@ export async function demo(options: DemoOptions): Promise<number> {
     name: `ir-demo-${suffix}`, image: options.image, networks: [`ir-demo-${suffix}-net`], apiKey, script: DEMO_SCRIPT,
   };
   output.progress(`Starting demo container ${spec.name} (${options.image}) on network ${spec.networks[0]}`);
+  const secretId = `ir-demo/${suffix}/groq-key`;
+  let secretCreated = false;
   try {
     await startGuideContainer(docker, spec);
-    const secret = await createDemoSecret(`ir-demo/${suffix}/groq-key`, apiKey);
+    const secret = await createDemoSecret(secretId, apiKey);
+    secretCreated = secret.created;
     if (!secret.created) output.progress(`Secret rotation skipped: ${secret.why}.`);
     const runbook = demoRunbook(spec.name, secret.created ? secret.secretId : undefined);
     return await runIncident({
@@ -50,6 +53,7 @@ export async function demo(options: DemoOptions): Promise<number> {
     });
   } finally {
     await removeGuideContainer(docker, spec);
+    if (secretCreated) await deleteDemoSecret(secretId);
   }
 }
 

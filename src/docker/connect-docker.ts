@@ -6,13 +6,18 @@ export function describeDockerHost(): string {
   return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 }
 
+/** How long a quiet engine connection may stay silent before `ir` gives up on it. */
+const BASE_TIMEOUT_SECONDS = 60;
+
 /**
  * Connects the way the docker CLI does: DOCKER_HOST (unix:// or tcp://),
  * DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (docker-modem reads them), then
  * pings so an unreachable engine fails here with one clear line.
+ * `longestWaitSeconds` is the longest the engine may legitimately stay silent
+ * (a stop's grace period): the idle timeout must outlast it.
  */
-export async function connectDocker(): Promise<Docker> {
-  const docker = new Docker({ timeout: 30_000 });
+export async function connectDocker(longestWaitSeconds = 0): Promise<Docker> {
+  const docker = new Docker({ timeout: (BASE_TIMEOUT_SECONDS + longestWaitSeconds) * 1000 });
   try {
     await docker.ping();
   } catch (error) {

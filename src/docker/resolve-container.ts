@@ -9,7 +9,13 @@ export interface TargetContainer {
   name: string;
   image: string;
   state: string;
-  info: Docker.ContainerInspectInfo;
+  /** Absent when the container is already gone and only steps that do not need it run. */
+  info?: Docker.ContainerInspectInfo;
+}
+
+/** A target that no longer exists: what is left of it is its name. */
+export function goneContainer(name: string): TargetContainer {
+  return { id: '', name, image: '', state: 'gone' };
 }
 
 /** Inspects a container by name or id; a missing one is a clear input error. */

@@ -4,11 +4,11 @@
  * Both branches wait for each other, so memory stays flat however big the tar.
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { extract, type Extract } from 'tar-stream';
+import type { Extract } from 'tar-stream';
 import { IrError, messageOf } from '../errors.js';
 import { writeHashedFile, type HashedFile } from '../evidence/hashed-file.js';
 import { PartialCaptureError } from '../evidence/partial-capture.js';
-import { describeTarEntry } from '../evidence/tar-entry.js';
+import { describeTarEntry, extractRawNames } from '../evidence/tar-entry.js';
 import { writeChunk } from './stream-frames.js';
 
 export interface TarCapture {
@@ -54,7 +54,7 @@ export async function captureTar(
   const tarOut = new PassThrough();
   const indexOut = new PassThrough();
   const files = Promise.allSettled([writeHashedFile(tarPath, tarOut), writeHashedFile(indexPath, indexOut)]);
-  const parser = extract();
+  const parser = extractRawNames();
   // Parse errors surface through the entry iterator; this keeps a late one from going unhandled.
   parser.on('error', () => undefined);
   const counter = { entries: 0 };

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { EvidenceItem, MissingEvidence } from './item.js';
 import type { EngineIdentity } from '../docker/engine-identity.js';
+import type { Redactor } from '../redactor.js';
 import { buildManifest, formatSha256Sums, type Manifest, type ManifestHead, type Snapshot } from './manifest.js';
 import { writeFileAtomic } from './write-atomic.js';
 
@@ -11,11 +13,18 @@ import { writeFileAtomic } from './write-atomic.js';
 export class EvidenceBundle {
   private readonly items: EvidenceItem[] = [];
   private readonly missing: MissingEvidence[] = [];
+  private captured = false;
 
   constructor(
     readonly incidentDir: string,
     private head: ManifestHead,
+    private readonly redactor: Redactor,
   ) {}
+
+  /** Capture finished without failures; only then can the bundle be complete. */
+  markCaptured(): void {
+    this.captured = true;
+  }
 
   setEngine(engine: EngineIdentity): void {
     this.head = { ...this.head, engine };
@@ -29,22 +38,17 @@ export class EvidenceBundle {
     this.items.push(item);
   }
 
+  /** Reasons can quote the container (a file name, tar's stderr), so they are redacted. */
   addMissing(gap: MissingEvidence): void {
-    this.missing.push(gap);
+    this.missing.push(this.redactor.redactValue(gap));
   }
 
-  get gaps(): readonly MissingEvidence[] {
-    return this.missing;
-  }
-
-  get partialItems(): EvidenceItem[] {
-    return this.items.filter((item) => item.partial);
-  }
-
-  async seal(now = new Date()): Promise<Manifest> {
-    const manifest = buildManifest(this.head, this.items, this.missing, now);
+  /** Writes manifest.json and SHA256SUMS; returns the manifest and the SHA-256 of manifest.json. */
+  async seal(now = new Date()): Promise<{ manifest: Manifest; sha256: string }> {
+    const manifest = buildManifest(this.head, this.items, this.missing, { captured: this.captured, now });
+    const text = `${JSON.stringify(manifest, null, 2)}\n`;
     await writeFileAtomic(join(this.incidentDir, 'SHA256SUMS'), formatSha256Sums(manifest.items));
-    await writeFileAtomic(join(this.incidentDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    return manifest;
+    await writeFileAtomic(join(this.incidentDir, 'manifest.json'), text);
+    return { manifest, sha256: createHash('sha256').update(text).digest('hex') };
   }
 }

@@ -13,7 +13,9 @@ export interface Manifest {
   /** Images committed from the container before removal (capture's `snapshot: true`). */
   snapshots?: Snapshot[];
   writtenAt: string;
-  /** False while anything is partial or missing: the bundle is not the whole story. */
+  /** True once a capture step finished without failures. */
+  captured: boolean;
+  /** False until capture finished, and while anything is partial or missing: the bundle is not the whole story. */
   complete: boolean;
   items: EvidenceItem[];
   missing: MissingEvidence[];
@@ -25,18 +27,18 @@ export interface Snapshot {
   takenAt: string;
 }
 
-export type ManifestHead = Omit<Manifest, 'writtenAt' | 'complete' | 'items' | 'missing'>;
+export type ManifestHead = Omit<Manifest, 'writtenAt' | 'captured' | 'complete' | 'items' | 'missing'>;
 
 /** Builds the manifest with items in path order so two writes of the same bundle match. */
 export function buildManifest(
   head: ManifestHead,
   items: EvidenceItem[],
   missing: MissingEvidence[],
-  now: Date,
+  state: { captured: boolean; now: Date },
 ): Manifest {
   const sorted = [...items].sort((a, b) => a.path.localeCompare(b.path));
-  const complete = missing.length === 0 && sorted.every((item) => !item.partial);
-  return { ...head, writtenAt: now.toISOString(), complete, items: sorted, missing };
+  const complete = state.captured && missing.length === 0 && sorted.every((item) => !item.partial);
+  return { ...head, writtenAt: state.now.toISOString(), captured: state.captured, complete, items: sorted, missing };
 }
 
 /** SHA256SUMS in the format `sha256sum -c` reads: hash, two spaces, path. */

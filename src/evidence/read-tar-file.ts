@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { extract, type Extract } from 'tar-stream';
-import type { TarStreamEntry as TarEntry } from './tar-entry.js';
+import { extractRawNames, type TarStreamEntry as TarEntry } from './tar-entry.js';
 import { writeChunk } from '../docker/stream-frames.js';
 import { IrError, messageOf } from '../errors.js';
 
@@ -23,14 +23,21 @@ const END_MARKER_BYTES = 1024;
 
 class MissingEndMarker extends Error {}
 
+export interface ReadTarOptions {
+  /** Read names as latin1 strings of their raw bytes (`extractRawNames`), as `describeTarEntry` needs them. */
+  rawNames?: boolean;
+}
+
 /**
  * Streams the tar at `path` and hands each entry to `visit`, which must read
  * the entry's content to its end (the parser waits for that). `visit`
  * returning false stops the walk. Rejects with a `TarReadError` when the tar
  * is cut short or malformed; an `IrError` thrown by `visit` passes through.
  */
-export async function readTarFile(path: string, visit: (entry: TarEntry) => Promise<boolean | void>): Promise<void> {
-  const parser = extract();
+export async function readTarFile(
+  path: string, visit: (entry: TarEntry) => Promise<boolean | void>, options: ReadTarOptions = {},
+): Promise<void> {
+  const parser = options.rawNames ? extractRawNames() : extract();
   // Parse errors surface through the entry iterator; this keeps a late one from going unhandled.
   parser.on('error', () => undefined);
   const [fed, walked] = await Promise.allSettled([feed(path, parser), walk(parser, visit)]);

@@ -19,7 +19,9 @@ export interface TarIndexCheck {
 }
 
 /** The fields compared, in the order a difference is reported. */
-const FIELDS = ['path', 'type', 'size', 'sha256', 'linkname', 'mode', 'uid', 'gid', 'mtime'] as const;
+const FIELDS = [
+  'path', 'pathBase64', 'type', 'size', 'sha256', 'linkname', 'linknameBase64', 'mode', 'uid', 'gid', 'mtime',
+] as const;
 
 /** Compares the tar at `tarPath` with the JSON-lines index at `indexPath`, line for line. */
 export async function checkTarIndex(tarPath: string, indexPath: string): Promise<TarIndexCheck> {
@@ -34,10 +36,10 @@ export async function checkTarIndex(tarPath: string, indexPath: string): Promise
       entries++;
       const line = await lines.next();
       mismatch = line.done
-        ? `entry ${entries} (${actual.path}) is not in the index, which ends after ${entries - 1} lines`
+        ? `entry ${entries} (${printable(actual.path)}) is not in the index, which ends after ${entries - 1} lines`
         : compareWithLine(actual, line.value, entries);
       return mismatch === undefined;
-    });
+    }, { rawNames: true });
   } catch (error) {
     if (!(error instanceof TarReadError)) throw error;
     const extra = await lines.next();
@@ -55,16 +57,16 @@ export async function checkTarIndex(tarPath: string, indexPath: string): Promise
 async function leftoverLine(lines: AsyncIterator<string>, entries: number): Promise<string | undefined> {
   const extra = await lines.next();
   if (extra.done) return undefined;
-  const path = parseLine(extra.value)?.path ?? 'unparseable';
+  const path = printable(parseLine(extra.value)?.path ?? 'unparseable');
   return `index line ${entries + 1} (${path}) has no entry: the tar ends after ${entries} entries`;
 }
 
 function compareWithLine(actual: TarIndexEntry, line: string, lineNumber: number): string | undefined {
   const recorded = parseLine(line);
-  if (!recorded) return `index line ${lineNumber} is not a JSON object (tar entry ${actual.path})`;
+  if (!recorded) return `index line ${lineNumber} is not a JSON object (tar entry ${printable(actual.path)})`;
   const field = FIELDS.find((name) => actual[name] !== recorded[name]);
   if (!field) return undefined;
-  return `entry ${actual.path} (index line ${lineNumber}): ${field} is ${show(actual[field])} in the tar, ` +
+  return `entry ${printable(actual.path)} (index line ${lineNumber}): ${field} is ${show(actual[field])} in the tar, ` +
     `${show(recorded[field])} in the index`;
 }
 
@@ -75,6 +77,12 @@ function parseLine(line: string): Partial<TarIndexEntry> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A name with its control characters escaped: a newline in a hostile name must not forge a line of the report. */
+function printable(path: unknown): string {
+  const text = typeof path === 'string' ? path : JSON.stringify(path);
+  return text.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
 }
 
 function show(value: unknown): string {

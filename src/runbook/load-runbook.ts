@@ -71,7 +71,7 @@ function parseStep(raw: unknown, path: YamlPath, fail: Fail): Step {
   const schema = stepSchemas[kind as keyof typeof stepSchemas];
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
-    const issue = describeIssue(parsed.error.issues[0]!, Object.keys(schema.shape));
+    const issue = describeIssue(parsed.error.issues[0]!, Object.keys(schema.shape), `the ${kind} step`);
     return fail([...path, kind, ...issue.path], `${kind}: ${issue.message}`, issue.key);
   }
   return { kind, params: parsed.data } as Step;

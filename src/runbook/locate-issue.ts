@@ -22,9 +22,10 @@ export function locate(doc: Document, lines: LineCounter, path: YamlPath, key?: 
 export function describeIssue(
   issue: z.core.$ZodIssue,
   knownKeys: string[] = [],
+  scope = 'the top level',
 ): { path: YamlPath; key?: string; message: string } {
   const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
-  const at = path.length > 0 ? `'${path.join('.')}'` : 'the top level';
+  const at = path.length > 0 ? `'${path.join('.')}'` : scope;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     const known = knownKeys.length > 0 ? `; allowed: ${knownKeys.join(', ')}` : '';

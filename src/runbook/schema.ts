@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Which networks isolate leaves: every one, or the named ones. */
 const isolateSchema = z.strictObject({
-  networks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
+  networks: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)], {
+    error: "use 'all' or a list of network names",
+  }).default('all'),
   /** Pause the container too, so processes and files stop changing during capture. */
   freeze: z.boolean().default(false),
 });

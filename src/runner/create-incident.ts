@@ -34,9 +34,8 @@ export interface CreateIncidentOptions {
 export async function createIncident(options: CreateIncidentOptions): Promise<Incident> {
   const { id, runbook, container, actor, redactor } = options;
   const parent = resolve(options.parentDir);
-  await makePrivateDir(parent);
   const dir = join(parent, id);
-  await mkdirNew(dir);
+  await makeIncidentDir(parent, dir);
 
   const evidenceDir = join(dir, 'evidence', container.name);
   await makePrivateDir(evidenceDir);
@@ -46,8 +45,8 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
     tool: { name: 'ir', version: IR_VERSION },
     operator: actor,
     target: { container: container.name, id: container.id, image: container.image },
-  });
-  const journal = new Journal(join(dir, 'journal.json'), {
+  }, redactor);
+  const journal = new Journal(join(dir, 'journal.json'), redactor, {
     incident: id,
     runbook: { file: runbook.file, sha256: runbook.sha256 },
   }, runbook.steps.map((step) => step.kind));
@@ -55,15 +54,29 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
   return { id, dir, evidenceDir, audit, bundle, journal };
 }
 
-async function mkdirNew(dir: string): Promise<void> {
+async function makeIncidentDir(parent: string, dir: string): Promise<void> {
+  try {
+    await makePrivateDir(parent);
+  } catch (error) {
+    throw unusableParent(parent, error);
+  }
   try {
     await mkdir(dir, { mode: DIR_MODE });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unusableParent(parent, error);
     throw new IrError(`incident directory ${dir} already exists`, {
       code: 'INCIDENT_EXISTS',
       source: 'input',
       hint: 'choose another --case id; an incident directory is never reused',
     });
   }
+}
+
+function unusableParent(parent: string, error: unknown): IrError {
+  return new IrError(`cannot create incident directories in ${parent} (${(error as NodeJS.ErrnoException).code})`, {
+    code: 'EVIDENCE_DIR_UNUSABLE',
+    source: 'input',
+    hint: 'pass --evidence-dir a writable directory (it is created if missing)',
+    cause: error,
+  });
 }

@@ -1,7 +1,8 @@
 import { writeFileAtomic } from '../evidence/write-atomic.js';
+import type { Redactor } from '../redactor.js';
 import type { StepKind } from '../runbook/schema.js';
 
-export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'not-run';
 
 export interface JournalStep {
   index: number;
@@ -18,6 +19,7 @@ export class Journal {
 
   constructor(
     private readonly path: string,
+    private readonly redactor: Redactor,
     private readonly head: { incident: string; runbook: { file: string; sha256: string } },
     kinds: StepKind[],
   ) {
@@ -30,7 +32,7 @@ export class Journal {
     step.state = state;
     if (state === 'running') step.startedAt = now;
     else if (state !== 'pending') step.finishedAt = now;
-    if (error) step.error = error;
+    if (error) step.error = this.redactor.redactValue(error);
     await this.write();
   }
 

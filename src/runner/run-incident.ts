@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { connectDocker, describeDockerHost } from '../docker/connect-docker.js';
-import { resolveContainer, type TargetContainer } from '../docker/resolve-container.js';
+import type Docker from 'dockerode';
+import { goneContainer, resolveContainer, type TargetContainer } from '../docker/resolve-container.js';
+import { IrError } from '../errors.js';
 import type { Redactor } from '../redactor.js';
 import type { Runbook } from '../runbook/schema.js';
 import { redactingSecretsApi } from '../secrets/redacting-secrets-api.js';
@@ -10,7 +12,7 @@ import type { Output } from '../ui/output.js';
 import type { Prompter } from '../ui/prompter.js';
 import { currentActor } from './actor.js';
 import { createIncident, type Incident } from './create-incident.js';
-import { checkCaseId, newIncidentId } from './incident-id.js';
+import { newIncidentId } from './incident-id.js';
 import { describeStep, exitCodeFor, runSteps } from './run-steps.js';
 import { formatSummary, type IncidentSummary, type IncidentOutcome, type StepReport } from './summary.js';
 
@@ -23,6 +25,7 @@ export interface RunIncidentOptions {
   prompter?: Prompter;
   forceTerminateReason?: string;
   suppliedSecret(secretId: string): Promise<string>;
+  /** An incident id already checked with checkCaseId. */
   caseId?: string;
   evidenceDir: string;
   json: boolean;
@@ -32,10 +35,10 @@ export interface RunIncidentOptions {
 /** Opens an incident on the runbook's target, runs its steps, seals the evidence, reports. */
 export async function runIncident(options: RunIncidentOptions): Promise<number> {
   const { runbook, redactor, output } = options;
-  const docker = await connectDocker();
-  const container = await resolveContainer(docker, runbook.target.container);
-  redactor.addEnvironment(container.info.Config.Env, secretEnvNames(runbook));
-  const id = options.caseId ? checkCaseId(options.caseId) : newIncidentId(container.name, new Date());
+  const docker = await connectDocker(longestStop(runbook));
+  const container = await resolveTarget(docker, runbook);
+  redactor.addEnvironment(container.info?.Config.Env, secretEnvNames(runbook));
+  const id = options.caseId ?? newIncidentId(container.name, new Date());
   const incident = await createIncident({
     id, parentDir: options.evidenceDir, runbook, container, actor: currentActor(), redactor,
   });
@@ -75,7 +78,8 @@ async function recordStart(
 async function finish(
   incident: Incident, container: TargetContainer, outcome: IncidentOutcome, reports: StepReport[],
 ): Promise<IncidentSummary> {
-  const manifest = await incident.bundle.seal();
+  const { manifest, sha256 } = await incident.bundle.seal();
+  await incident.audit.append('evidence.sealed', 'info', { manifestSha256: sha256, files: manifest.items.length });
   await incident.audit.append('incident.finished', outcome === 'succeeded' ? 'succeeded' : 'failed', {
     outcome,
     steps: reports.map(({ index, kind, outcome: stepOutcome }) => ({ index, kind, outcome: stepOutcome })),
@@ -90,6 +94,7 @@ async function finish(
     steps: reports,
     evidence: {
       manifest: join(incident.dir, 'manifest.json'),
+      captured: manifest.captured,
       complete: manifest.complete,
       missing: manifest.missing,
       partial: manifest.items.filter((item) => item.partial).map((item) => item.path),
@@ -101,6 +106,24 @@ async function finish(
 async function openSecrets(override: (() => SecretsApi) | undefined, redactor: Redactor): Promise<SecretsApi> {
   const create = override ?? (await import('../secrets/secrets-api.js')).createSecretsApi;
   return redactingSecretsApi(create(), redactor);
+}
+
+/**
+ * The target container; when it is gone and no step needs it (a rotation
+ * finished after terminate), the incident goes on without it.
+ */
+async function resolveTarget(docker: Docker, runbook: Runbook): Promise<TargetContainer> {
+  try {
+    return await resolveContainer(docker, runbook.target.container);
+  } catch (error) {
+    const needsContainer = runbook.steps.some((step) => step.kind !== 'rotate-secret');
+    if (needsContainer || !(error instanceof IrError) || error.code !== 'CONTAINER_NOT_FOUND') throw error;
+    return goneContainer(runbook.target.container);
+  }
+}
+
+function longestStop(runbook: Runbook): number {
+  return Math.max(0, ...runbook.steps.map((step) => (step.kind === 'terminate' ? step.params.stopTimeout : 0)));
 }
 
 /** Variables the runbook says hold secrets, redacted even if their names do not look secret. */

@@ -2,7 +2,7 @@ import { dockerMessage, dockerStatus } from '../docker/connect-docker.js';
 import { ExitCode, IrError, messageOf } from '../errors.js';
 import type { Step } from '../runbook/schema.js';
 import { STEP_DEFINITIONS } from '../steps/registry.js';
-import type { StepContext, StepResult } from '../steps/step-context.js';
+import type { StepContext, StepDefinition, StepResult } from '../steps/step-context.js';
 import type { Output } from '../ui/output.js';
 import type { Prompter, StepAnswer } from '../ui/prompter.js';
 import type { Incident } from './create-incident.js';
@@ -17,36 +17,47 @@ export interface RunStepsOptions {
   prompter?: Prompter;
 }
 
+function definitionOf(step: Step): StepDefinition<unknown> {
+  return STEP_DEFINITIONS[step.kind] as StepDefinition<unknown>;
+}
+
 /** Describes a step for the plan and the prompt, without touching anything. */
 export function describeStep(step: Step, ctx: Pick<StepContext, 'container'>): string {
-  const definition = STEP_DEFINITIONS[step.kind] as { describe(p: unknown, c: typeof ctx): string };
-  return definition.describe(step.params, ctx);
+  return definitionOf(step).describe(step.params, ctx);
 }
 
 /**
- * Runs the steps in order. A failed step stops the run: later steps are
- * recorded as not run, so the trail says exactly which steps ran.
+ * Runs the steps in order. A failed step does not stop the ones after it:
+ * containment should get as far as it safely can, and each step guards its
+ * own preconditions (terminate refuses without sealed evidence). Only the
+ * operator's abort stops the run; the steps left are recorded as not run.
  */
 export async function runSteps(options: RunStepsOptions): Promise<{ outcome: IncidentOutcome; reports: StepReport[] }> {
   const reports: StepReport[] = [];
-  let outcome: IncidentOutcome = 'succeeded';
+  let aborted = false;
   for (const [offset, step] of options.steps.entries()) {
     const index = offset + 1;
-    if (outcome !== 'succeeded') {
-      reports.push(await recordNotRun(options, step, index, outcome));
+    if (aborted) {
+      reports.push(await recordSkip(options, step, index, 'the operator aborted the incident', 'not-run'));
       continue;
     }
     const answer = await ask(options, step, index);
-    if (answer === 'abort') outcome = 'aborted';
     if (answer !== 'run') {
-      reports.push(await recordSkipped(options, step, index, answer));
+      aborted = answer === 'abort';
+      const reason = aborted ? 'the operator aborted the incident' : 'the operator chose to skip it';
+      reports.push(await recordSkip(options, step, index, reason, aborted ? 'not-run' : 'skipped'));
       continue;
     }
     const report = await runOne(options, step, index);
-    if (report.outcome === 'failed') outcome = report.error?.code === 'ABORTED' ? 'aborted' : 'failed';
+    aborted = report.error?.code === 'ABORTED';
     reports.push(report);
   }
-  return { outcome, reports };
+  return { outcome: outcomeOf(reports, aborted), reports };
+}
+
+function outcomeOf(reports: StepReport[], aborted: boolean): IncidentOutcome {
+  if (aborted) return 'aborted';
+  return reports.some((report) => report.outcome === 'failed') ? 'failed' : 'succeeded';
 }
 
 async function ask(options: RunStepsOptions, step: Step, index: number): Promise<StepAnswer> {
@@ -59,43 +70,45 @@ async function ask(options: RunStepsOptions, step: Step, index: number): Promise
 
 async function runOne(options: RunStepsOptions, step: Step, index: number): Promise<StepReport> {
   const { incident, ctx, output } = options;
+  const definition = definitionOf(step);
   const line = describeStep(step, ctx);
+  try {
+    // Questions come before the spinner, which would draw over them.
+    await definition.prepare?.(step.params, ctx);
+  } catch (thrown) {
+    return recordFailure(options, step, index, thrown);
+  }
   await incident.audit.append('step.started', 'started', { step: index, kind: step.kind, plan: line });
   await incident.journal.set(index, 'running');
   const progress = await output.start(`${index}. ${step.kind}: ${line}`);
+  let result: StepResult;
   try {
-    const definition = STEP_DEFINITIONS[step.kind] as { run(p: unknown, c: StepContext): Promise<StepResult> };
-    const result = await definition.run(step.params, ctx);
-    await incident.audit.append('step.finished', 'succeeded', {
-      step: index, kind: step.kind, summary: result.summary, warnings: result.warnings ?? [], ...result.details,
-    });
-    await incident.journal.set(index, 'done');
-    progress.succeed(`${index}. ${step.kind}: ${result.summary}`);
-    return { index, kind: step.kind, outcome: 'succeeded', summary: result.summary, warnings: result.warnings };
+    result = await definition.run(step.params, ctx);
   } catch (thrown) {
-    const error = asReportedError(thrown);
-    await incident.audit.append('step.failed', 'failed', { step: index, kind: step.kind, error });
-    await incident.journal.set(index, 'failed', { code: error.code, message: error.message });
-    progress.fail(`${index}. ${step.kind} failed: ${error.message}`);
-    return { index, kind: step.kind, outcome: 'failed', summary: 'failed', error };
+    const report = await recordFailure(options, step, index, thrown);
+    progress.fail(`${index}. ${step.kind} failed: ${report.error!.message}`);
+    return report;
   }
+  await incident.audit.append('step.finished', 'succeeded', {
+    step: index, kind: step.kind, summary: result.summary, warnings: result.warnings ?? [], ...result.details,
+  });
+  await incident.journal.set(index, 'done');
+  progress.succeed(`${index}. ${step.kind}: ${result.summary}`);
+  return { index, kind: step.kind, outcome: 'succeeded', summary: result.summary, warnings: result.warnings };
 }
 
-async function recordSkipped(options: RunStepsOptions, step: Step, index: number, answer: StepAnswer) {
-  const reason = answer === 'abort' ? 'the operator aborted the incident' : 'the operator chose to skip it';
-  return recordSkip(options, step, index, reason, answer === 'abort' ? 'not-run' : 'skipped');
-}
-
-async function recordNotRun(options: RunStepsOptions, step: Step, index: number, outcome: IncidentOutcome) {
-  const reason = outcome === 'aborted' ? 'the operator aborted the incident' : 'an earlier step failed';
-  return recordSkip(options, step, index, reason, 'not-run');
+async function recordFailure(options: RunStepsOptions, step: Step, index: number, thrown: unknown): Promise<StepReport> {
+  const error = asReportedError(thrown);
+  await options.incident.audit.append('step.failed', 'failed', { step: index, kind: step.kind, error });
+  await options.incident.journal.set(index, 'failed', { code: error.code, message: error.message });
+  return { index, kind: step.kind, outcome: 'failed', summary: 'failed', error };
 }
 
 async function recordSkip(
   options: RunStepsOptions, step: Step, index: number, reason: string, outcome: 'skipped' | 'not-run',
 ): Promise<StepReport> {
   await options.incident.audit.append('step.skipped', 'skipped', { step: index, kind: step.kind, reason });
-  await options.incident.journal.set(index, 'skipped');
+  await options.incident.journal.set(index, outcome);
   options.output.progress(`- ${index}. ${step.kind}: not run (${reason})`);
   return { index, kind: step.kind, outcome, summary: `not run: ${reason}` };
 }

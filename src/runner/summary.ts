@@ -21,6 +21,8 @@ export interface IncidentSummary {
   steps: StepReport[];
   evidence: {
     manifest?: string;
+    /** Whether a capture step finished in this incident. */
+    captured: boolean;
     complete: boolean;
     missing: { what: string; reason: string }[];
     partial: string[];
@@ -28,6 +30,12 @@ export interface IncidentSummary {
 }
 
 const MARK: Record<StepOutcome, string> = { succeeded: '✔', failed: '✖', skipped: '-', 'not-run': ' ' };
+
+function evidenceState({ evidence }: IncidentSummary): string {
+  if (evidence.complete) return 'complete';
+  if (!evidence.captured) return 'no capture finished in this incident';
+  return 'INCOMPLETE: see "missing" and "partial" in manifest.json';
+}
 
 /** The human summary, one line a step, then where the evidence is. */
 export function formatSummary(summary: IncidentSummary): string[] {
@@ -38,10 +46,7 @@ export function formatSummary(summary: IncidentSummary): string[] {
     if (step.error?.hint) lines.push(`      hint: ${step.error.hint}`);
     for (const warning of step.warnings ?? []) lines.push(`      warning: ${warning}`);
   }
-  if (summary.evidence.manifest) {
-    const state = summary.evidence.complete ? 'complete' : 'INCOMPLETE (see manifest.json "missing")';
-    lines.push(`Evidence: ${summary.evidence.manifest} (${state})`);
-  }
+  if (summary.evidence.manifest) lines.push(`Evidence: ${summary.evidence.manifest} (${evidenceState(summary)})`);
   lines.push(`Incident directory: ${summary.directory}`);
   return lines;
 }

@@ -79,7 +79,7 @@ const RULES: Rule[] = [{
   // RotateSecret runs right after a successful DescribeSecret; its not-found is about the lambda.
   matches: (f, c) => f.name === 'ResourceNotFoundException' && c.operation !== 'RotateSecret',
   message: (_f, c) => `Secrets Manager has no ${on(c, 'such secret')} (${c.operation})`,
-  hint: () => "check the runbook's secretId and that AWS_REGION is the secret's region",
+  hint: () => "check the runbook's secretId and AWS_REGION, then retry it alone: ir contain <runbook> --steps rotate-secret",
 }, {
   code: 'AWS_CREDENTIALS',
   matches: (f) => CREDENTIAL_ERRORS.has(f.name),
@@ -100,7 +100,7 @@ const RULES: Rule[] = [{
   code: 'AWS_THROTTLED',
   matches: (f) => THROTTLING_ERRORS.has(f.name) || f.throttling,
   message: (_f, c) => `Secrets Manager throttled ${c.operation} on ${on(c, 'the account')}`,
-  hint: () => 'wait a minute, then rotate again (aws secretsmanager put-secret-value)',
+  hint: () => 'wait a minute, then retry it alone: ir contain <runbook> --steps rotate-secret',
 }, {
   code: 'AWS_UNREACHABLE',
   matches: (f) => (f.code !== undefined && NETWORK_CODES.has(f.code)) || f.name === 'TimeoutError',
@@ -110,7 +110,7 @@ const RULES: Rule[] = [{
   code: 'AWS_ERROR',
   matches: () => true,
   message: (f, c) => `Secrets Manager ${c.operation} failed on ${on(c, 'the account')}: ${detailOf(f, c)}`,
-  hint: () => 'see the AWS error name above; once fixed, rotate again (aws secretsmanager put-secret-value)',
+  hint: () => 'see the AWS error name above; once fixed, retry it alone: ir contain <runbook> --steps rotate-secret',
 }];
 
 /** The IrError for an error thrown by a Secrets Manager call; IrErrors pass through. */

@@ -38,10 +38,14 @@ export async function buildSecretString(
   currentVersionId: string,
 ): Promise<string> {
   const fresh = await freshValue(api, request);
-  if (request.key === undefined) return fresh;
+  if (request.key === undefined) {
+    if (request.strategy === 'supply') refuseUnchanged(request.secretId, await readIfAllowed(api, request, currentVersionId), fresh);
+    return fresh;
+  }
   const current = await withAwsErrors({ operation: 'GetSecretValue', secretId: request.secretId },
     () => api.getSecretString(request.secretId, currentVersionId));
   const object = parseJsonObject(current, request.secretId, request.key);
+  refuseUnchanged(request.secretId, object[request.key], fresh);
   if (!Object.hasOwn(object, request.key)) {
     throw new IrError(`secret "${request.secretId}" has no key "${request.key}" in its current JSON value`, {
       code: 'SECRET_KEY_MISSING',
@@ -50,6 +54,27 @@ export async function buildSecretString(
     });
   }
   return JSON.stringify({ ...object, [request.key]: fresh });
+}
+
+/** The current value, to compare against; a role that may put but not read just skips the comparison. */
+async function readIfAllowed(api: SecretsApi, request: NewValueRequest, versionId: string): Promise<string | undefined> {
+  try {
+    return await withAwsErrors({ operation: 'GetSecretValue', secretId: request.secretId },
+      () => api.getSecretString(request.secretId, versionId));
+  } catch (error) {
+    if (error instanceof IrError && error.code === 'AWS_ACCESS_DENIED') return undefined;
+    throw error;
+  }
+}
+
+/** A "new" value equal to the current one leaves the burned secret in use (an old key file reused). */
+function refuseUnchanged(secretId: string, current: unknown, fresh: string): void {
+  if (current !== fresh) return;
+  throw new IrError(`the new value for secret "${secretId}" is the same as its current value`, {
+    code: 'SECRET_VALUE_UNCHANGED',
+    source: 'input',
+    hint: 'issue a new credential at its provider and supply that; the current one is burned',
+  });
 }
 
 async function freshValue(api: SecretsApi, request: NewValueRequest): Promise<string> {

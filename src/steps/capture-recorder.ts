@@ -9,6 +9,8 @@ import type { StepContext } from './step-context.js';
 export interface CapturedFile {
   path: string;
   file: HashedFile;
+  /** Something a reader of the file must know, e.g. that a TTY mixes stdout and stderr. */
+  note?: string;
 }
 
 /** One capture to run and how to read its failures. */
@@ -63,7 +65,7 @@ export class CaptureRecorder {
 
   private addFiles(files: CapturedFile[], meta: { startedAt: string; source: string; partial?: boolean }): void {
     const finishedAt = new Date().toISOString();
-    for (const { path, file } of files) {
+    for (const { path, file, note } of files) {
       this.ctx.bundle.add({
         path: evidencePath(this.ctx.incidentDir, path),
         bytes: file.bytes,
@@ -72,6 +74,7 @@ export class CaptureRecorder {
         finishedAt,
         source: meta.source,
         ...(meta.partial ? { partial: true } : {}),
+        ...(note ? { note } : {}),
       });
     }
   }

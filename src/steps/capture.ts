@@ -37,7 +37,9 @@ export const capture: StepDefinition<CaptureParams> = {
     }
     if (params.snapshot) await takeSnapshot(recorder, ctx, handle);
 
-    const manifest = await ctx.bundle.seal();
+    if (recorder.failures.length === 0) ctx.bundle.markCaptured();
+    const { manifest, sha256 } = await ctx.bundle.seal();
+    await ctx.audit.append('evidence.sealed', 'info', { manifestSha256: sha256, files: manifest.items.length });
     if (recorder.failures.length > 0) {
       throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
         code: 'CAPTURE_INCOMPLETE',
@@ -63,7 +65,7 @@ async function captureLogsInto(
   }
   const files = (capture: LogCapture | null): CapturedFile[] => {
     if (!capture) return [];
-    const out = [{ path: join(dir, 'logs', 'stdout.log'), file: capture.stdout }];
+    const out: CapturedFile[] = [{ path: join(dir, 'logs', 'stdout.log'), file: capture.stdout, note: capture.note }];
     if (capture.stderr) out.push({ path: join(dir, 'logs', 'stderr.log'), file: capture.stderr });
     return out;
   };

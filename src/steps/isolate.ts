@@ -30,13 +30,30 @@ export const isolate: StepDefinition<IsolateParams> = {
 
     const frozen = params.freeze ? await freeze(ctx, handle) : false;
     const names = wanted.map((net) => net.name);
-    const summary = names.length > 0 ? `disconnected from ${names.join(', ')}` : 'already on no network';
+    const kept = attached.filter((net) => !names.includes(net.name)).map((net) => net.name);
     return {
-      summary: frozen ? `${summary}; paused` : summary,
-      details: { disconnected: names, paused: frozen, attachmentsBefore: attached.map(describeAttachment) },
+      summary: [isolationSummary(names, kept), frozen && 'paused'].filter(Boolean).join('; '),
+      details: { disconnected: names, keptAttached: kept, paused: frozen, attachmentsBefore: attached.map(describeAttachment) },
+      warnings: listWarnings(params, attached, kept),
     };
   },
 };
+
+function isolationSummary(disconnected: string[], kept: string[]): string {
+  const done = disconnected.length > 0 ? `disconnected from ${disconnected.join(', ')}` : 'disconnected from nothing';
+  if (kept.length > 0) return `${done}; STILL ATTACHED to ${kept.join(', ')}`;
+  return disconnected.length > 0 ? done : 'already on no network';
+}
+
+/** A listed network the container is not on is likely a typo: the operator must hear of it. */
+function listWarnings(params: IsolateParams, attached: Attachment[], kept: string[]): string[] {
+  if (params.networks === 'all') return [];
+  const absent = params.networks.filter((name) => !attached.some((net) => net.name === name));
+  return [
+    ...absent.map((name) => `network ${name} is in the runbook but the container was not attached to it`),
+    ...(kept.length > 0 ? [`still attached to ${kept.join(', ')}: not in the runbook's networks list`] : []),
+  ];
+}
 
 /** Pauses a running container so nothing changes while it is captured; checks it took. */
 async function freeze(ctx: StepContext, handle: Docker.Container): Promise<boolean> {
@@ -95,7 +112,8 @@ async function recordAttachments(ctx: StepContext, attached: Attachment[]): Prom
 }
 
 async function disconnect(ctx: StepContext, net: Attachment): Promise<void> {
-  await ctx.docker.getNetwork(net.NetworkID).disconnect({ Container: ctx.container.id, Force: true });
+  // A container that was created but never started has attachments without network ids.
+  await ctx.docker.getNetwork(net.NetworkID || net.name).disconnect({ Container: ctx.container.id, Force: true });
   await ctx.audit.append('docker.network.disconnect', 'succeeded', {
     network: net.name,
     networkId: net.NetworkID,

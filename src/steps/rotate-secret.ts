@@ -15,6 +15,10 @@ export const rotateSecretStep: StepDefinition<RotateSecretParams> = {
     return `rotate AWS secret ${params.secretId}${key}${feeds} to ${HOW[params.strategy]}; check AWSCURRENT moved`;
   },
 
+  async prepare(params, ctx) {
+    if (params.strategy === 'supply') await ctx.suppliedSecret(params.secretId);
+  },
+
   async run(params, ctx) {
     const newValue = params.strategy === 'supply' ? await ctx.suppliedSecret(params.secretId) : undefined;
     const result = await rotateSecret(await ctx.secrets(), {

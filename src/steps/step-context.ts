@@ -42,5 +42,7 @@ export interface StepResult {
 /** A step kind: a read-only plan line, and a run that checks it took effect. */
 export interface StepDefinition<P> {
   describe(params: P, ctx: Pick<StepContext, 'container'>): string;
+  /** Asks the operator what the step needs, before any spinner starts. */
+  prepare?(params: P, ctx: StepContext): Promise<void>;
   run(params: P, ctx: StepContext): Promise<StepResult>;
 }

@@ -1,8 +1,12 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { dockerMessage, dockerStatus } from '../docker/connect-docker.js';
 import { IrError } from '../errors.js';
 import type { TerminateParams } from '../runbook/schema.js';
 import type { StepContext, StepDefinition } from './step-context.js';
+
+/** How long to wait for a removal the engine already has in hand (`--rm`). */
+const GONE_WAIT_MS = 30_000;
 
 export const terminate: StepDefinition<TerminateParams> = {
   describe(params, { container }) {
@@ -15,23 +19,19 @@ export const terminate: StepDefinition<TerminateParams> = {
     const info = await inspectOrGone(handle);
     if (!info) return { summary: 'already removed', details: { alreadyGone: true } };
 
-    // A restart policy could bring it back between stop and remove.
-    await handle.update({ RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } });
-    if (info.State.Running || info.State.Paused) {
-      await ignoreStatus(handle.stop({ t: params.stopTimeout }), 304);
+    await clearRestartPolicy(ctx, handle);
+    const wasRunning = info.State.Running;
+    if (wasRunning) {
+      await ignoreStatus(handle.stop({ t: params.stopTimeout }), [304, 404]);
       await ctx.audit.append('docker.container.stop', 'succeeded', { stopTimeout: params.stopTimeout });
     }
-    await ignoreStatus(handle.remove({ v: false }), 404);
+    // force: a restart policy may have started it again between stop and remove.
+    await ignoreStatus(handle.remove({ v: false, force: true }), [404, 409]);
     await ctx.audit.append('docker.container.remove', 'succeeded', { volumesKept: true });
 
-    if (await inspectOrGone(handle)) {
-      throw new IrError(`container ${ctx.container.name} still exists after removal`, {
-        code: 'TERMINATE_NOT_VERIFIED',
-        source: 'environment',
-        hint: 'remove it by hand with docker rm -f and check for an orchestrator recreating it',
-      });
-    }
-    return { summary: 'stopped and removed', details: { wasRunning: info.State.Running } };
+    await waitUntilGone(ctx, handle);
+    const summary = wasRunning ? 'stopped and removed' : `removed (it was already ${info.State.Status})`;
+    return { summary, details: { wasRunning } };
   },
 };
 
@@ -50,6 +50,15 @@ async function requireEvidence(ctx: StepContext): Promise<void> {
   });
 }
 
+/** A restart policy could bring the container back; failing to clear it is not fatal, as removal follows. */
+async function clearRestartPolicy(ctx: StepContext, handle: Docker.Container): Promise<void> {
+  try {
+    await handle.update({ RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } });
+  } catch (error) {
+    await ctx.audit.append('docker.container.update', 'failed', { restartPolicy: 'no', error: dockerMessage(error) });
+  }
+}
+
 async function inspectOrGone(handle: Docker.Container): Promise<Docker.ContainerInspectInfo | undefined> {
   try {
     return await handle.inspect();
@@ -59,12 +68,25 @@ async function inspectOrGone(handle: Docker.Container): Promise<Docker.Container
   }
 }
 
-/** Stop answers 304 when already stopped, remove 404 when already gone: both are done. */
-async function ignoreStatus(call: Promise<unknown>, status: number): Promise<void> {
+/** Removal of a `--rm` container may still be under way in the engine: wait for it, bounded. */
+async function waitUntilGone(ctx: StepContext, handle: Docker.Container): Promise<void> {
+  for (let waited = 0; waited < GONE_WAIT_MS; waited += 250) {
+    if (!(await inspectOrGone(handle))) return;
+    await delay(250);
+  }
+  throw new IrError(`container ${ctx.container.name} still exists after removal`, {
+    code: 'TERMINATE_NOT_VERIFIED',
+    source: 'environment',
+    hint: 'remove it by hand with docker rm -f and check for an orchestrator recreating it',
+  });
+}
+
+/** Stop answers 304 when already stopped; 404 and 409 mean gone or already being removed. */
+async function ignoreStatus(call: Promise<unknown>, statuses: number[]): Promise<void> {
   try {
     await call;
   } catch (error) {
-    if (dockerStatus(error) !== status) {
+    if (!statuses.includes(dockerStatus(error) ?? 0)) {
       throw new IrError(dockerMessage(error), { code: 'DOCKER_ERROR', source: 'environment', cause: error });
     }
   }

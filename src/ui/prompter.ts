@@ -33,7 +33,10 @@ export function createTerminalPrompter(): Prompter {
     },
     async askSecret(question) {
       try {
-        return await password({ message: question, mask: '*' }, context);
+        return await password(
+          { message: question, mask: '*', validate: (value) => value.length > 0 || 'the new value cannot be empty' },
+          context,
+        );
       } catch (error) {
         if ((error as Error).name === 'ExitPromptError') throw abortedAtPrompt();
         throw error;

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { runGuideContainer } from '../support/guide-container.js';
 import { uniqueName } from '../support/names.js';
 import { onlyIncidentDir, runCli, tempDir } from '../support/run-cli.js';
+import { createTestSecret, deleteTestSecret, secretValueAt } from '../support/secrets.js';
 
 let work: string;
 beforeEach(async () => {
@@ -52,6 +53,18 @@ describe('bad input is refused before anything is touched', () => {
     await expectRefusedUntouched(await contain(['autotrader']), 2, /a rotate-secret step uses strategy 'supply' but no new value/);
   });
 
+  it('a secret value file for a rotation that would not use it', async () => {
+    const file = await runbookFile('name: x\ntarget:\n  container: x\nsteps:\n  - rotate-secret:\n      secretId: a/b\n');
+    await writeFile(join(work, 'value'), 'new-value\n');
+    const run = await contain(['--runbook', file, '--secret-value-file', join(work, 'value')]);
+    await expectRefusedUntouched(run, 2, /--secret-value-file was given but no rotate-secret step uses strategy 'supply'/);
+  });
+
+  it('an override reason without the override, and an empty case id', async () => {
+    await expectRefusedUntouched(await contain(['container', '--reason', 'why']), 2, /--reason goes with --force-terminate/);
+    await expectRefusedUntouched(await contain(['container', '--case', '']), 2, /case id '' cannot name a directory/);
+  });
+
   it('no Docker engine reachable', async () => {
     const run = await contain(['container'], { DOCKER_HOST: `unix://${work}/no-engine.sock` });
     await expectRefusedUntouched(run, 3, /no Docker engine reachable at unix:\/\/.*no-engine\.sock \(ENOENT\)/);
@@ -66,13 +79,15 @@ describe('bad input is refused before anything is touched', () => {
 describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does not exist', () => {
   it('runs the earlier steps, fails rotation, and says exactly which steps ran', async () => {
     const apiKey = `gsk_fake_${uniqueName('k')}`;
+    const secretId = uniqueName('absent');
     const guide = await runGuideContainer({ apiKey });
     try {
       const runbook = (await readFile('runbooks/autotrader.yaml', 'utf8'))
         .replace('container: autotrader', `container: ${guide.name}`)
-        .replace('secretId: autotrader/groq-key', `secretId: ${uniqueName('absent')}`)
+        .replace('secretId: autotrader/groq-key', `secretId: ${secretId}`)
         .replace('strategy: supply', 'strategy: generate');
-      const run = await contain(['--runbook', await runbookFile(runbook), '--json']);
+      const file = await runbookFile(runbook);
+      const run = await contain(['--runbook', file, '--json']);
       expect(run.code).toBe(1);
       const summary = JSON.parse(run.stdout);
       expect(summary.outcome).toBe('failed');
@@ -90,8 +105,17 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does n
       ]);
       expect(records.at(-1)).toMatchObject({ event: 'incident.finished', details: { outcome: 'failed' } });
       expect(run.stdout + run.stderr + trail).not.toContain(apiKey);
+
+      // Once the secret exists, the rotation alone can be finished though the container is gone.
+      await createTestSecret(secretId, apiKey);
+      const retry = await runCli(['contain', '--runbook', file, '--steps', 'rotate-secret', '--yes', '--json',
+        '--evidence-dir', join(work, 'retry')]);
+      expect(retry.code, retry.stderr).toBe(0);
+      expect(JSON.parse(retry.stdout).steps).toEqual([expect.objectContaining({ kind: 'rotate-secret', outcome: 'succeeded' })]);
+      expect(await secretValueAt(secretId, 'AWSPREVIOUS')).toBe(apiKey);
     } finally {
       await guide.remove();
+      await deleteTestSecret(secretId);
     }
   });
 });

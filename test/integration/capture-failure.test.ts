@@ -31,11 +31,12 @@ describe.skipIf(!inject('docker').ok)('a capture that cannot get everything', ()
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('fails the capture step and does not terminate', async () => {
+  it('fails the capture step, and terminate refuses to destroy what was not captured', async () => {
     expect(run.code).toBe(1);
     const summary = JSON.parse(run.stdout);
-    expect(summary.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'failed', 'not-run']);
+    expect(summary.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'failed', 'failed']);
     expect(summary.steps[1].error.message).toMatch(/tmpfs mount \/tmp/);
+    expect(summary.steps[2].error.code).toBe('EVIDENCE_FIRST');
     expect(await new Docker().getContainer(guide.id).inspect()).toMatchObject({ State: { Running: true } });
   });
 
@@ -47,6 +48,15 @@ describe.skipIf(!inject('docker').ok)('a capture that cannot get everything', ()
     expect(tmpTar).toMatchObject({ partial: true });
     const appLogs = manifest.items.find((item: { path: string }) => item.path.endsWith('mounts/app-logs.tar'));
     expect(appLogs.partial).toBeUndefined();
+  });
+
+  it('terminates after the failed capture only with an audited override', async () => {
+    const forced = await runCli(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json',
+      '--evidence-dir', join(work, 'forced'), '--force-terminate', '--reason', 'tmpfs file unreadable; contain now']);
+    expect(JSON.parse(forced.stdout).steps.map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'failed', 'succeeded']);
+    await expect(new Docker().getContainer(guide.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    const trail = await readFile(join(await onlyIncidentDir(join(work, 'forced')), 'audit.jsonl'), 'utf8');
+    expect(trail).toContain('"reason":"tmpfs file unreadable; contain now"');
   });
 
   it('still seals the hashes of everything it did save', async () => {

@@ -71,6 +71,15 @@ describe.skipIf(!inject('aws').ok)('secret rotation against Secrets Manager', ()
     });
   });
 
+  it('refuses a supplied value that is the burned one, changing nothing', async () => {
+    await withSecret('burned-value', async (name) => {
+      const error = await rotateSecret(api, request(name, { strategy: 'supply', newValue: 'burned-value' })).catch((e) => e);
+      expect(error).toMatchObject({ code: 'SECRET_VALUE_UNCHANGED' });
+      expect(String(error)).not.toContain('burned-value');
+      expect(await versionCount(name)).toBe(1);
+    });
+  });
+
   it('does not rotate twice with the same token', async () => {
     await withSecret('twice-initial', async (name, firstVersion) => {
       const req = request(name, { strategy: 'generate' });

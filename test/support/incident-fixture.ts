@@ -78,7 +78,7 @@ export async function seal(dir: string, paths: string[], shape: IncidentShape = 
     incident: 'IR-20261203T031502Z-web-test', tool: { name: 'ir' as const, version: '0.0.0' },
     operator: { user: 'tester', host: 'test' }, target: { container: 'web' },
   };
-  const manifest = buildManifest(head, items, shape.missing ?? [], WRITTEN_AT);
+  const manifest = buildManifest(head, items, shape.missing ?? [], { captured: true, now: WRITTEN_AT });
   await writeFile(join(dir, 'SHA256SUMS'), formatSha256Sums(manifest.items));
   await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }

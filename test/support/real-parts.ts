@@ -8,6 +8,9 @@ import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secret
 import type { TestProject } from 'vitest/node';
 import { TEST_IMAGE } from './names.js';
 
+/** The image built by test/support/build-stress-image.sh. */
+export const STRESS_IMAGE = 'ir-test/stress:latest';
+
 export interface PartStatus {
   ok: boolean;
   reason: string;
@@ -17,6 +20,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     docker: PartStatus;
     aws: PartStatus;
+    /** The image for test/integration/tar-stress.test.ts; checked apart so only that suite depends on it. */
+    stress: PartStatus;
   }
 }
 
@@ -36,6 +41,17 @@ async function checkDocker(): Promise<PartStatus> {
   }
 }
 
+async function checkStressImage(docker: PartStatus): Promise<PartStatus> {
+  if (!docker.ok) return { ok: false, reason: 'no usable Docker engine (see above)' };
+  try {
+    await new Docker().getImage(STRESS_IMAGE).inspect();
+    return { ok: true, reason: '' };
+  } catch {
+    const build = 'run test/support/build-stress-image.sh (needs debootstrap)';
+    return { ok: false, reason: `no image ${STRESS_IMAGE}: ${build}` };
+  }
+}
+
 async function checkSecretsManager(): Promise<PartStatus> {
   if (!process.env.AWS_ENDPOINT_URL) {
     return { ok: false, reason: 'AWS_ENDPOINT_URL is not set (point it at a moto server)' };
@@ -52,12 +68,15 @@ async function checkSecretsManager(): Promise<PartStatus> {
 
 export default async function setup(project: TestProject): Promise<void> {
   const docker = await checkDocker();
+  const stress = await checkStressImage(docker);
   const aws = await checkSecretsManager();
   project.provide('docker', docker);
+  project.provide('stress', stress);
   project.provide('aws', aws);
 
   const missing = [
     docker.ok ? '' : `Docker integration suites skipped: ${docker.reason}`,
+    stress.ok ? '' : `tar stress suite skipped: ${stress.reason}`,
     aws.ok ? '' : `Secrets Manager integration suites skipped: ${aws.reason}`,
   ].filter(Boolean);
   for (const line of missing) process.stderr.write(`\n[ir tests] ${line}\n`);

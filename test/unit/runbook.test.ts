@@ -47,6 +47,15 @@ describe('runbook validation', () => {
     expect(errorOf(text)).toMatch(/^invalid runbook rb\.yaml:8: capture: unknown key 'filesytem'.*did you mean 'filesystem'/);
   });
 
+  it('names the step an unknown key belongs to, and what a value may be', () => {
+    expect(errorOf(valid.replace('  - isolate: {}', '  - isolate:\n      freez: true'))).toMatch(
+      /rb\.yaml:6: isolate: unknown key 'freez' at the isolate step \(did you mean 'freeze'\?\)/,
+    );
+    expect(errorOf(valid.replace('  - isolate: {}', '  - isolate:\n      networks: backend'))).toMatch(
+      /isolate: 'networks': use 'all' or a list of network names/,
+    );
+  });
+
   it('points at an unknown top-level key', () => {
     expect(errorOf(`stepz: []\n${valid}`)).toMatch(/rb\.yaml:1: unknown key 'stepz'/);
   });
