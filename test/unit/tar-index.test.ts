@@ -40,6 +40,15 @@ describe('captureTar', () => {
   beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'ir-tar-index-')); });
   afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
 
+  it('stops reading at the size limit and says so', async () => {
+    const tar = await sampleTar();
+    const source = chunked(tar);
+    const error = await captureTar(source, join(dir, 'fs.tar'), join(dir, 'fs.index.jsonl'), { limitBytes: 1024 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CAPTURE_SIZE_LIMIT', message: expect.stringMatching(/limit of 1024 bytes/) });
+    expect(source.destroyed).toBe(true);
+  });
+
   it('copies the tar byte for byte and indexes every entry with content hashes', async () => {
     const tar = await sampleTar();
     const result = await captureTar(chunked(tar), join(dir, 'fs.tar'), join(dir, 'fs.index.jsonl'));
