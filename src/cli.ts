@@ -6,9 +6,11 @@ import { IR_VERSION } from './version.js';
 // Commands load on use: the Docker and AWS clients cost most of a second, and
 // every moment before isolation counts.
 const commands = {
+  audit: () => import('./commands/audit.js'),
   contain: () => import('./commands/contain.js'),
   demo: () => import('./commands/demo.js'),
   evidence: () => import('./commands/evidence.js'),
+  incidents: () => import('./commands/incidents.js'),
 };
 
 // The SDK warns on Node 20 in the middle of an incident's output; README states the support window.
@@ -42,6 +44,10 @@ program
   .option('--force-terminate', 'terminate even if capture did not complete (needs --reason)', false)
   .option('--reason <text>', 'why the evidence-first rule is overridden; recorded in the audit trail')
   .option('--secret-value-file <file>', "the new secret value for strategy 'supply' (not a prompt)")
+  .option('--operator <name>', 'who is running the containment; goes into every audit record')
+  .option('--ticket <text>', 'the ticket or case this containment belongs to; recorded when the incident starts')
+  .addOption(new Option('--signing-key <file>', 'Ed25519 private key (PEM) that signs the sealed audit trail')
+    .env('IR_SIGNING_KEY'))
   .action(async (name: string | undefined, opts) => {
     if (!name && !opts.runbook) throw usage('name a runbook (ir contain autotrader) or pass --runbook FILE');
     const { contain } = await commands.contain();
@@ -50,6 +56,7 @@ program
         name, runbookFile: opts.runbook, target: opts.target, steps: opts.steps, yes: opts.yes, json: opts.json,
         caseId: opts.case, evidenceDir: opts.evidenceDir, forceTerminate: opts.forceTerminate,
         reason: opts.reason, secretValueFile: opts.secretValueFile,
+        operator: opts.operator, ticket: opts.ticket, signingKeyFile: opts.signingKey,
       },
       { interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) },
     );
@@ -85,6 +92,39 @@ evidence
   .action(async (dir: string, opts) => {
     const { packEvidence } = await commands.evidence();
     process.exitCode = await packEvidence(dir, { output: opts.output, json: opts.json });
+  });
+
+const audit = program.command('audit').description("check and read an incident's audit trail");
+audit
+  .command('verify')
+  .description('recompute the hash chain and check the seal; exit 0 valid, 1 broken, 4 intact but unsealed')
+  .argument('<incident-dir>', 'an incident directory written by ir contain')
+  .option('--public-key <file>', 'Ed25519 public key (PEM) that must have signed the seal')
+  .option('--json', 'print one JSON report on stdout', false)
+  .action(async (dir: string, opts) => {
+    const { verifyAudit } = await commands.audit();
+    process.exitCode = await verifyAudit(dir, { publicKey: opts.publicKey, json: opts.json });
+  });
+audit
+  .command('show')
+  .description('print the audit trail as a timeline: time, actor, event, outcome, details')
+  .argument('<incident-dir>', 'an incident directory written by ir contain')
+  .option('--json', 'print the records as stored, as one JSON array', false)
+  .action(async (dir: string, opts) => {
+    const { showAudit } = await commands.audit();
+    process.exitCode = await showAudit(dir, { json: opts.json });
+  });
+
+program
+  .command('incidents')
+  .description('list incidents')
+  .command('list')
+  .description('list the incidents under the evidence directory: id, target, start, outcome, whether the trail verifies')
+  .addOption(new Option('--evidence-dir <dir>', 'parent directory of incident directories').default('incidents'))
+  .option('--json', 'print one JSON array on stdout', false)
+  .action(async (opts) => {
+    const { listIncidentsCommand } = await commands.incidents();
+    process.exitCode = await listIncidentsCommand({ evidenceDir: opts.evidenceDir, json: opts.json });
   });
 
 function usage(message: string): IrError {

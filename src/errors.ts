@@ -7,6 +7,8 @@ export const ExitCode = {
   stepFailed: 1,
   badInput: 2,
   precondition: 3,
+  /** `ir audit verify`: every complete record verifies, but the trail has no seal (ir stopped mid-run). */
+  unsealed: 4,
   noTerminal: 5,
   internal: 70,
   aborted: 130,

@@ -42,6 +42,18 @@ export class Redactor {
     return this.walk(value) as T;
   }
 
+  /**
+   * An error on its way to the top level, which prints it with no redactor at
+   * hand: its message and stack are redacted in place, so its class, code and
+   * exit code survive.
+   */
+  redactError(error: unknown): unknown {
+    if (!(error instanceof Error)) return typeof error === 'string' ? this.redact(error) : error;
+    error.message = this.redact(error.message);
+    if (error.stack) error.stack = this.redact(error.stack);
+    return error;
+  }
+
   private walk(value: unknown): unknown {
     if (typeof value === 'string') return this.redact(value);
     if (Array.isArray(value)) return value.map((item) => this.walk(item));

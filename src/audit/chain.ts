@@ -5,10 +5,16 @@ import canonicalizeModule from 'canonicalize';
 const canonicalize = ((canonicalizeModule as unknown as { default?: unknown }).default ??
   canonicalizeModule) as unknown as (input: unknown) => string | undefined;
 
-/** Who acted: the OS account and machine `ir` ran on. */
+/**
+ * Who acted: the OS account and machine `ir` ran on, the person who said they
+ * ran it (`--operator`), and once AWS has been asked, the ARN AWS calls ran as
+ * (on a compromised host the SDK may silently fall back to an instance role).
+ */
 export interface Actor {
   user: string;
   host: string;
+  operator?: string;
+  awsArn?: string;
 }
 
 export type Outcome = 'started' | 'succeeded' | 'failed' | 'skipped' | 'refused' | 'info';
@@ -29,10 +35,15 @@ export interface AuditRecord {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** RFC 8785 canonical JSON: the bytes that are hashed and signed. */
+export function canonicalJson(value: unknown): string {
+  return canonicalize(value) ?? '';
+}
+
 /** SHA-256 over the canonical JSON of a record without its own hash. */
 export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
   const { hash: _ignored, ...body } = record as AuditRecord;
-  return createHash('sha256').update(canonicalize(body) ?? '').digest('hex');
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
 /** Seals a record body into a chained record following `prev`. */

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { loadSigningKey } from '../audit/sign.js';
 import { ExitCode, IrError } from '../errors.js';
 import { Redactor } from '../redactor.js';
 import { findRunbook } from '../runbook/find-runbook.js';
@@ -27,6 +28,12 @@ export interface ContainOptions {
   forceTerminate: boolean;
   reason?: string;
   secretValueFile?: string;
+  /** Who runs the containment: into every audit record's actor. */
+  operator?: string;
+  /** The ticket it belongs to: into incident.started. */
+  ticket?: string;
+  /** Ed25519 private key in PEM that signs the trail's seal. */
+  signingKeyFile?: string;
 }
 
 /** Everything outside ir the command talks to; tests replace parts of it. */
@@ -44,12 +51,29 @@ export async function contain(options: ContainOptions, io: ContainIo): Promise<n
   const runbook = await loadSelectedRunbook(options);
   const prompter = await checkMode(options, io);
   const forceTerminateReason = checkOverride(options);
+  const operator = nonEmpty(options.operator, '--operator');
+  const ticket = nonEmpty(options.ticket, '--ticket');
+  // A bad key fails here, before anything is touched, not at the seal after containment.
+  const signingKey = options.signingKeyFile ? await loadSigningKey(options.signingKeyFile) : undefined;
   const supplied = await readSuppliedSecret(options, runbook, prompter, redactor);
 
   return runIncident({
     runbook, redactor, output, prompter, forceTerminateReason, suppliedSecret: supplied,
     caseId: options.caseId, evidenceDir: options.evidenceDir, json: options.json, secrets: io.secrets,
+    operator, ticket, signingKey,
   });
+}
+
+function nonEmpty(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!value.trim()) {
+    throw new IrError(`${option} is empty`, {
+      code: 'OPTION_EMPTY',
+      source: 'input',
+      hint: `give ${option} some text, or leave it out`,
+    });
+  }
+  return value.trim();
 }
 
 async function loadSelectedRunbook(options: ContainOptions): Promise<Runbook> {

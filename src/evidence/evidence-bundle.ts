@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { AuditSeal } from '../audit/seal.js';
 import type { EvidenceItem, MissingEvidence } from './item.js';
 import type { EngineIdentity } from '../docker/engine-identity.js';
 import type { Redactor } from '../redactor.js';
 import { buildManifest, formatSha256Sums, type Manifest, type ManifestHead, type Snapshot } from './manifest.js';
+import { markSecretMaterial } from './secret-material.js';
 import { writeFileAtomic } from './write-atomic.js';
 
 /**
@@ -14,6 +16,7 @@ export class EvidenceBundle {
   private readonly items: EvidenceItem[] = [];
   private readonly missing: MissingEvidence[] = [];
   private captured = false;
+  private lastSealed?: Manifest;
 
   constructor(
     readonly incidentDir: string,
@@ -35,7 +38,7 @@ export class EvidenceBundle {
   }
 
   add(item: EvidenceItem): void {
-    this.items.push(item);
+    this.items.push(markSecretMaterial(item));
   }
 
   /** Reasons can quote the container (a file name, tar's stderr), so they are redacted. */
@@ -49,6 +52,18 @@ export class EvidenceBundle {
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
     await writeFileAtomic(join(this.incidentDir, 'SHA256SUMS'), formatSha256Sums(manifest.items));
     await writeFileAtomic(join(this.incidentDir, 'manifest.json'), text);
+    this.lastSealed = manifest;
     return { manifest, sha256: createHash('sha256').update(text).digest('hex') };
+  }
+
+  /**
+   * Rewrites the last sealed manifest.json with the audit trail's seal as its
+   * last field, every other byte as it was: dropping `auditSeal` and writing
+   * the rest the same way gives back the hash `evidence.sealed` recorded.
+   */
+  async attachAuditSeal(seal: AuditSeal): Promise<void> {
+    if (!this.lastSealed) return;
+    const text = `${JSON.stringify({ ...this.lastSealed, auditSeal: seal }, null, 2)}\n`;
+    await writeFileAtomic(join(this.incidentDir, 'manifest.json'), text);
   }
 }

@@ -14,7 +14,7 @@ export const MANIFEST_FILE = 'manifest.json';
 export const SUMS_FILE = 'SHA256SUMS';
 
 /** Top-level files that belong to the incident but are not evidence items: the seal and the run's own records. */
-export const SEAL_FILES: readonly string[] = [MANIFEST_FILE, SUMS_FILE, 'audit.jsonl', 'journal.json'];
+export const SEAL_FILES: readonly string[] = [MANIFEST_FILE, SUMS_FILE, 'audit.jsonl', 'audit.sig', 'journal.json'];
 
 /** A path that stays inside the directory it is relative to: no leading slash, no empty, `.` or `..` part. */
 export function isSafeRelativePath(path: string): boolean {

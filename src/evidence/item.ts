@@ -14,6 +14,8 @@ export interface EvidenceItem {
   /** True when the capture stopped early: the file holds less than it should. */
   partial?: boolean;
   note?: string;
+  /** True when the file may hold secret values: handle it like the secrets themselves. */
+  secret?: boolean;
 }
 
 /** Something that should have been captured and was not, with why. */

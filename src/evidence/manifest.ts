@@ -1,4 +1,5 @@
 import type { Actor } from '../audit/chain.js';
+import type { AuditSeal } from '../audit/seal.js';
 import type { EngineIdentity } from '../docker/engine-identity.js';
 import type { EvidenceItem, MissingEvidence } from './item.js';
 
@@ -19,6 +20,8 @@ export interface Manifest {
   complete: boolean;
   items: EvidenceItem[];
   missing: MissingEvidence[];
+  /** Added last, once the incident's audit trail is sealed (see src/audit/seal.ts). */
+  auditSeal?: AuditSeal;
 }
 
 export interface Snapshot {

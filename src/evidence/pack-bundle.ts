@@ -9,9 +9,10 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack, type Pack } from 'tar-stream';
 import { writeChunk } from '../docker/stream-frames.js';
-import { IrError, messageOf } from '../errors.js';
+import { ExitCode, IrError, messageOf } from '../errors.js';
 import { writeHashedFile, writeSynced } from './hashed-file.js';
 import { listIncidentFiles, MANIFEST_FILE, readManifest, type IncidentEntry } from './incident-files.js';
+import { verifyIncidentDir } from './verify-bundle.js';
 
 /** What `ir evidence pack` wrote. */
 export interface PackedBundle {
@@ -32,6 +33,7 @@ const BUNDLE_DIR_MODE = 0o700;
 /** Packs `dir` into `output` (default `<dir>.tar`) and writes `<output>.sha256` beside it. Refuses to overwrite either. */
 export async function packIncident(dir: string, output?: string): Promise<PackedBundle> {
   const manifest = await readManifest(dir);
+  await refuseUnverified(dir);
   const target = resolve(output ?? `${resolve(dir)}.tar`);
   const checksumFile = `${target}.sha256`;
   await checkOutput(dir, target, checksumFile);
@@ -54,6 +56,19 @@ export async function packIncident(dir: string, output?: string): Promise<Packed
   } finally {
     await rm(temp, { force: true });
   }
+}
+
+/** A bundle vouches for its contents: never seal up evidence that no longer matches its manifest. */
+async function refuseUnverified(dir: string): Promise<void> {
+  const report = await verifyIncidentDir(dir);
+  if (report.ok) return;
+  const first = report.problems[0]!;
+  throw new IrError(`refusing to pack ${dir}: ${report.problems.length} verification problem(s), first ${first.kind}: ${first.path}`, {
+    code: 'PACK_UNVERIFIED',
+    source: 'input',
+    exitCode: ExitCode.stepFailed,
+    hint: 'run ir evidence verify on it to see every problem',
+  });
 }
 
 async function checkOutput(dir: string, target: string, checksumFile: string): Promise<void> {

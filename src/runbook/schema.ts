@@ -9,17 +9,20 @@ const isolateSchema = z.strictObject({
   freeze: z.boolean().default(false),
 });
 
-const UNITS: Record<string, number> = { '': 1, b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, kb: 1e3, mb: 1e6, gb: 1e9 };
+const UNITS: Record<string, number> = {
+  '': 1, b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+};
 
 /** A size as bytes, or with a unit: 500MiB, 1GiB, 2GB. */
 const sizeSchema = z.union([
   z.number().int().positive(),
-  z.string().regex(/^\d+(\.\d+)?\s*(b|kib|mib|gib|kb|mb|gb)?$/i, 'use a size such as 500MiB or 1GiB')
+  z.string().regex(/^\d+(\.\d+)?\s*(b|kib|mib|gib|tib|kb|mb|gb|tb)?$/i, 'use a size such as 500MiB or 1GiB')
     .transform((text) => {
       const [, amount, unit] = /^([\d.]+)\s*([a-z]*)$/i.exec(text)!;
       return Math.floor(Number(amount) * UNITS[unit!.toLowerCase()]!);
-    }),
-]);
+    })
+    .refine((bytes) => bytes > 0, 'a size limit of zero would skip every mount; give a positive size'),
+], { error: 'use a size such as 500MiB or 1GiB' });
 
 const captureSchema = z.strictObject({
   logs: z.boolean().default(true),

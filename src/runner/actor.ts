@@ -1,9 +1,9 @@
 import { hostname, userInfo } from 'node:os';
 import type { Actor } from '../audit/chain.js';
 
-/** The OS account and machine running `ir`, for every audit record. */
-export function currentActor(): Actor {
-  return { user: currentUser(), host: hostname() };
+/** The OS account and machine running `ir`, and who the operator says they are, for every audit record. */
+export function currentActor(operator?: string): Actor {
+  return { user: currentUser(), host: hostname(), ...(operator ? { operator } : {}) };
 }
 
 function currentUser(): string {

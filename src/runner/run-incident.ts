@@ -1,4 +1,8 @@
 import { join } from 'node:path';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { auditedSecretsApi, recordAwsIdentity } from '../audit/aws-records.js';
+import { sealIncident } from '../audit/seal.js';
+import type { SigningKey } from '../audit/sign.js';
 import { connectDocker, describeDockerHost } from '../docker/connect-docker.js';
 import type Docker from 'dockerode';
 import { goneContainer, resolveContainer, type TargetContainer } from '../docker/resolve-container.js';
@@ -30,17 +34,32 @@ export interface RunIncidentOptions {
   evidenceDir: string;
   json: boolean;
   secrets?: () => SecretsApi;
+  /** `--operator`: goes into every record's actor. */
+  operator?: string;
+  /** `--ticket`: recorded once, when the incident starts. */
+  ticket?: string;
+  /** Signs the audit trail's seal (`--signing-key`). */
+  signingKey?: SigningKey;
 }
 
 /** Opens an incident on the runbook's target, runs its steps, seals the evidence, reports. */
 export async function runIncident(options: RunIncidentOptions): Promise<number> {
+  try {
+    return await runIncidentSteps(options);
+  } catch (error) {
+    // The top level prints what escapes with no redactor at hand: Docker and AWS text can echo secrets.
+    throw options.redactor.redactError(error);
+  }
+}
+
+async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
   const { runbook, redactor, output } = options;
   const docker = await connectDocker(longestStop(runbook));
   const container = await resolveTarget(docker, runbook);
   redactor.addEnvironment(container.info?.Config.Env, secretEnvNames(runbook));
   const id = options.caseId ?? newIncidentId(container.name, new Date());
   const incident = await createIncident({
-    id, parentDir: options.evidenceDir, runbook, container, actor: currentActor(), redactor,
+    id, parentDir: options.evidenceDir, runbook, container, actor: currentActor(options.operator), redactor,
   });
 
   let secrets: Promise<SecretsApi> | undefined;
@@ -48,13 +67,13 @@ export async function runIncident(options: RunIncidentOptions): Promise<number> 
     incidentId: id, incidentDir: incident.dir, evidenceDir: incident.evidenceDir,
     docker, container, audit: incident.audit, bundle: incident.bundle, redactor,
     state: { captured: false }, forceTerminateReason: options.forceTerminateReason,
-    secrets: () => (secrets ??= openSecrets(options.secrets, redactor)),
+    secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret,
   };
   await recordStart(incident, runbook, container, ctx, options);
 
   const { outcome, reports } = await runSteps({ steps: runbook.steps, incident, ctx, output, prompter: options.prompter });
-  const summary = await finish(incident, container, outcome, reports);
+  const summary = await finish(incident, container, outcome, reports, options.signingKey);
   if (options.json) output.json(summary);
   else for (const line of formatSummary(summary)) output.result(line);
   return exitCodeFor(outcome);
@@ -69,6 +88,9 @@ async function recordStart(
     container: { id: container.id, name: container.name, image: container.image, state: container.state },
     dockerHost: describeDockerHost(),
     mode: options.prompter ? 'interactive' : 'scripted',
+    ...(options.ticket ? { ticket: options.ticket } : {}),
+    ...(options.forceTerminateReason ? { reason: options.forceTerminateReason } : {}),
+    ...(options.signingKey ? { signingKey: options.signingKey.fingerprint } : {}),
     plan,
   });
   options.output.progress(`Incident ${incident.id}: ${runbook.name} on ${container.name} (${container.id.slice(0, 12)})`);
@@ -77,6 +99,7 @@ async function recordStart(
 
 async function finish(
   incident: Incident, container: TargetContainer, outcome: IncidentOutcome, reports: StepReport[],
+  signingKey: SigningKey | undefined,
 ): Promise<IncidentSummary> {
   const { manifest, sha256 } = await incident.bundle.seal();
   await incident.audit.append('evidence.sealed', 'info', { manifestSha256: sha256, files: manifest.items.length });
@@ -85,7 +108,7 @@ async function finish(
     steps: reports.map(({ index, kind, outcome: stepOutcome }) => ({ index, kind, outcome: stepOutcome })),
     evidenceComplete: manifest.complete,
   });
-  await incident.audit.close();
+  const auditSeal = await sealIncident(incident.audit, incident.bundle, signingKey);
   return {
     incident: incident.id,
     directory: incident.dir,
@@ -99,13 +122,21 @@ async function finish(
       missing: manifest.missing,
       partial: manifest.items.filter((item) => item.partial).map((item) => item.path),
     },
+    auditSeal,
   };
 }
 
-/** The AWS SDK loads only when a step needs it: nothing slows isolation down. */
-async function openSecrets(override: (() => SecretsApi) | undefined, redactor: Redactor): Promise<SecretsApi> {
+/**
+ * The AWS SDK loads only when a step needs it: nothing slows isolation down.
+ * Opened once per incident, which is when the AWS identity is recorded.
+ */
+async function openSecrets(
+  override: (() => SecretsApi) | undefined, redactor: Redactor, audit: AuditTrail,
+): Promise<SecretsApi> {
   const create = override ?? (await import('../secrets/secrets-api.js')).createSecretsApi;
-  return redactingSecretsApi(create(), redactor);
+  const api = auditedSecretsApi(redactingSecretsApi(create(), redactor), audit);
+  await recordAwsIdentity(api, audit);
+  return api;
 }
 
 /**

@@ -63,7 +63,8 @@ function outcomeOf(reports: StepReport[], aborted: boolean): IncidentOutcome {
 async function ask(options: RunStepsOptions, step: Step, index: number): Promise<StepAnswer> {
   if (!options.prompter) return 'run';
   const line = describeStep(step, options.ctx);
-  const answer = await options.prompter.askStep(`Step ${index} ${step.kind}: ${line}?`);
+  // Prompts reach the terminal without Output, so they are redacted here.
+  const answer = await options.prompter.askStep(options.ctx.redactor.redact(`Step ${index} ${step.kind}: ${line}?`));
   await options.incident.audit.append('operator.decision', 'info', { step: index, kind: step.kind, answer });
   return answer;
 }

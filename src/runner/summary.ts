@@ -1,3 +1,4 @@
+import type { AuditSeal } from '../audit/seal.js';
 import type { StepKind } from '../runbook/schema.js';
 
 export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'not-run';
@@ -27,6 +28,8 @@ export interface IncidentSummary {
     missing: { what: string; reason: string }[];
     partial: string[];
   };
+  /** The audit trail's seal, also written into manifest.json. */
+  auditSeal?: AuditSeal;
 }
 
 const MARK: Record<StepOutcome, string> = { succeeded: '✔', failed: '✖', skipped: '-', 'not-run': ' ' };
@@ -35,6 +38,10 @@ function evidenceState({ evidence }: IncidentSummary): string {
   if (evidence.complete) return 'complete';
   if (!evidence.captured) return 'no capture finished in this incident';
   return 'INCOMPLETE: see "missing" and "partial" in manifest.json';
+}
+
+function signedBy(seal: AuditSeal): string {
+  return seal.signedBy ? `, signed by ${seal.signedBy}` : '';
 }
 
 /** The human summary, one line a step, then where the evidence is. */
@@ -47,6 +54,7 @@ export function formatSummary(summary: IncidentSummary): string[] {
     for (const warning of step.warnings ?? []) lines.push(`      warning: ${warning}`);
   }
   if (summary.evidence.manifest) lines.push(`Evidence: ${summary.evidence.manifest} (${evidenceState(summary)})`);
+  if (summary.auditSeal) lines.push(`Audit trail: sealed after ${summary.auditSeal.records} records${signedBy(summary.auditSeal)}`);
   lines.push(`Incident directory: ${summary.directory}`);
   return lines;
 }

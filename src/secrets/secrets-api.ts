@@ -24,6 +24,13 @@ export interface SecretDescription {
   versionIdsToStages: Record<string, string[]>;
 }
 
+/** Who AWS says the Secrets Manager calls run as (STS GetCallerIdentity). */
+export interface CallerIdentity {
+  arn: string;
+  account?: string;
+  userId?: string;
+}
+
 /** A new secret value to store under an idempotency token. */
 export interface PutSecretValueRequest {
   secretId: string;
@@ -44,6 +51,8 @@ export interface SecretsApi {
   rotateSecret(secretId: string, clientRequestToken: string): Promise<string>;
   /** "default AWS endpoint" or the endpoint URL in use, for the incident record. */
   describeEndpoint(): Promise<string>;
+  /** STS GetCallerIdentity with the same credentials and region as the Secrets Manager calls. */
+  callerIdentity(): Promise<CallerIdentity>;
 }
 
 /** Overrides for the SDK's defaults (credential chain, region, endpoint). */
@@ -104,7 +113,31 @@ export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
       return out.VersionId ?? clientRequestToken;
     },
     describeEndpoint: async () => options.endpoint ?? (await configuredEndpoint(client)) ?? DEFAULT_ENDPOINT,
+    callerIdentity: () => callerIdentity(client),
   };
+}
+
+/**
+ * Asks STS with the Secrets Manager client's own credential provider and
+ * region, so the ARN is the one its calls really run as. The STS client loads
+ * only here; STS's endpoint comes from AWS_ENDPOINT_URL(_STS) as usual.
+ */
+async function callerIdentity(client: SecretsManagerClient): Promise<CallerIdentity> {
+  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
+  const sts = new STSClient({
+    region: await client.config.region(),
+    credentials: client.config.credentials,
+    maxAttempts: 2,
+    // Asked only for the record: a silent endpoint must not hold up the rotation for long.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 },
+  });
+  try {
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    if (!out.Arn) throw new Error('GetCallerIdentity returned no ARN');
+    return { arn: out.Arn, account: out.Account, userId: out.UserId };
+  } finally {
+    sts.destroy();
+  }
 }
 
 async function configuredEndpoint(client: SecretsManagerClient): Promise<string | undefined> {

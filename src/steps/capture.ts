@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { auditedCall } from '../audit/audited-call.js';
 import { captureMountViaExec } from '../docker/exec-tar.js';
 import { captureFilesystem, FILESYSTEM_INDEX, FILESYSTEM_TAR } from '../docker/export.js';
 import { captureLogs, readableLogDriver, type LogCapture } from '../docker/logs.js';
@@ -122,12 +123,10 @@ async function readMount(
   }
   if (!info.State.Paused) return captureMountViaExec(handle, mount.destination, paths.tar, paths.index, { limitBytes });
   // A paused container cannot exec: let it run (still isolated) just for the copy.
-  await handle.unpause();
-  await ctx.audit.append('docker.container.unpause', 'succeeded', { why: `read tmpfs ${mount.destination}` });
+  await auditedCall(ctx.audit, 'docker.container.unpause', { why: `read tmpfs ${mount.destination}` }, () => handle.unpause());
   try {
     return await captureMountViaExec(handle, mount.destination, paths.tar, paths.index, { limitBytes });
   } finally {
-    await handle.pause();
-    await ctx.audit.append('docker.container.pause', 'succeeded', { why: 'refreeze after tmpfs read' });
+    await auditedCall(ctx.audit, 'docker.container.pause', { why: 'refreeze after tmpfs read' }, () => handle.pause());
   }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { auditedCall } from '../audit/audited-call.js';
 import { dockerMessage } from '../docker/connect-docker.js';
 import { IrError } from '../errors.js';
 import { writeSmallFile } from '../evidence/hashed-file.js';
@@ -60,8 +61,7 @@ async function freeze(ctx: StepContext, handle: Docker.Container): Promise<boole
   const { State } = await handle.inspect();
   if (!State.Running) return false;
   if (!State.Paused) {
-    await handle.pause();
-    await ctx.audit.append('docker.container.pause', 'succeeded', { why: 'freeze for capture' });
+    await auditedCall(ctx.audit, 'docker.container.pause', { why: 'freeze for capture' }, () => handle.pause());
   }
   if (!(await handle.inspect()).State.Paused) {
     throw new IrError('the container did not pause', { code: 'FREEZE_FAILED', source: 'environment' });
@@ -113,11 +113,8 @@ async function recordAttachments(ctx: StepContext, attached: Attachment[]): Prom
 
 async function disconnect(ctx: StepContext, net: Attachment): Promise<void> {
   // A container that was created but never started has attachments without network ids.
-  await ctx.docker.getNetwork(net.NetworkID || net.name).disconnect({ Container: ctx.container.id, Force: true });
-  await ctx.audit.append('docker.network.disconnect', 'succeeded', {
-    network: net.name,
-    networkId: net.NetworkID,
-  });
+  await auditedCall(ctx.audit, 'docker.network.disconnect', { network: net.name, networkId: net.NetworkID },
+    () => ctx.docker.getNetwork(net.NetworkID || net.name).disconnect({ Container: ctx.container.id, Force: true }));
 }
 
 function stillAttached(remaining: Attachment[], results: PromiseSettledResult<void>[]): IrError {

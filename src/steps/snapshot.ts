@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { auditedCall } from '../audit/audited-call.js';
 import { IrError } from '../errors.js';
 import type { CaptureRecorder } from './capture-recorder.js';
 import type { StepContext } from './step-context.js';
@@ -15,14 +16,15 @@ export async function takeSnapshot(recorder: CaptureRecorder, ctx: StepContext, 
   const tag = ctx.incidentId.toLowerCase().replace(/[^a-z0-9_.-]/g, '-').slice(0, 128);
   const image = `${SNAPSHOT_REPOSITORY}/${ctx.container.name.toLowerCase()}:${tag}`;
   try {
-    const committed = (await handle.commit({
+    const commit = async () => (await handle.commit({
       repo: `${SNAPSHOT_REPOSITORY}/${ctx.container.name.toLowerCase()}`,
       tag,
       comment: `ir incident ${ctx.incidentId}`,
       pause: false,
     })) as { Id: string };
+    const committed = await auditedCall(ctx.audit, 'docker.container.commit', { image }, commit,
+      { after: (result) => ({ imageId: result.Id }) });
     ctx.bundle.addSnapshot({ image, imageId: committed.Id, takenAt: new Date().toISOString() });
-    await ctx.audit.append('docker.container.commit', 'succeeded', { image, imageId: committed.Id });
   } catch (error) {
     await recorder.capture({
       what: `snapshot image ${image}`,

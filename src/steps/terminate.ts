@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import { auditedCall } from '../audit/audited-call.js';
 import { dockerMessage, dockerStatus } from '../docker/connect-docker.js';
 import { IrError } from '../errors.js';
 import type { TerminateParams } from '../runbook/schema.js';
@@ -22,12 +23,12 @@ export const terminate: StepDefinition<TerminateParams> = {
     await clearRestartPolicy(ctx, handle);
     const wasRunning = info.State.Running;
     if (wasRunning) {
-      await ignoreStatus(handle.stop({ t: params.stopTimeout }), [304, 404]);
-      await ctx.audit.append('docker.container.stop', 'succeeded', { stopTimeout: params.stopTimeout });
+      await auditedCall(ctx.audit, 'docker.container.stop', { stopTimeout: params.stopTimeout },
+        () => ignoreStatus(handle.stop({ t: params.stopTimeout }), [304, 404]));
     }
     // force: a restart policy may have started it again between stop and remove.
-    await ignoreStatus(handle.remove({ v: false, force: true }), [404, 409]);
-    await ctx.audit.append('docker.container.remove', 'succeeded', { volumesKept: true });
+    await auditedCall(ctx.audit, 'docker.container.remove', { volumesKept: true },
+      () => ignoreStatus(handle.remove({ v: false, force: true }), [404, 409]));
 
     await waitUntilGone(ctx, handle);
     const summary = wasRunning ? 'stopped and removed' : `removed (it was already ${info.State.Status})`;
@@ -53,9 +54,10 @@ async function requireEvidence(ctx: StepContext): Promise<void> {
 /** A restart policy could bring the container back; failing to clear it is not fatal, as removal follows. */
 async function clearRestartPolicy(ctx: StepContext, handle: Docker.Container): Promise<void> {
   try {
-    await handle.update({ RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } });
-  } catch (error) {
-    await ctx.audit.append('docker.container.update', 'failed', { restartPolicy: 'no', error: dockerMessage(error) });
+    await auditedCall(ctx.audit, 'docker.container.update', { restartPolicy: 'no' },
+      () => handle.update({ RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } }));
+  } catch {
+    // auditedCall recorded the failure; removal follows, so it is not fatal.
   }
 }
 

@@ -34,7 +34,7 @@ export function createTerminalPrompter(): Prompter {
     async askSecret(question) {
       try {
         return await password(
-          { message: question, mask: '*', validate: (value) => value.length > 0 || 'the new value cannot be empty' },
+          { message: question, mask: '*', validate: (value) => value.trim().length > 0 || 'the new value cannot be blank' },
           context,
         );
       } catch (error) {

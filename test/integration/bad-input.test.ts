@@ -103,7 +103,8 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does n
         'step.started:isolate', 'step.finished:isolate', 'step.started:capture', 'step.finished:capture',
         'step.started:terminate', 'step.finished:terminate', 'step.started:rotate-secret', 'step.failed:rotate-secret',
       ]);
-      expect(records.at(-1)).toMatchObject({ event: 'incident.finished', details: { outcome: 'failed' } });
+      expect(records.at(-2)).toMatchObject({ event: 'incident.finished', details: { outcome: 'failed' } });
+      expect(records.at(-1)).toMatchObject({ event: 'audit.sealed' });
       expect(run.stdout + run.stderr + trail).not.toContain(apiKey);
 
       // Once the secret exists, the rotation alone can be finished though the container is gone.

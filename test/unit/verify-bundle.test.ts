@@ -108,6 +108,14 @@ describe('ir evidence pack and verifying a bundle', () => {
     expect(stdout).toBe('one.tar: OK\n');
   });
 
+  it('refuses to pack an incident whose evidence no longer matches its manifest', async () => {
+    await appendFile(join(incident, STDOUT_LOG), 'planted line\n');
+    const run = await runCli(['evidence', 'pack', incident, '--output', join(work, 'tampered.tar')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^ir: refusing to pack .*first altered: ${STDOUT_LOG}`));
+    await expect(stat(join(work, 'tampered.tar'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('writes manifest.json first, then sorted entries with normalised headers', async () => {
     const { output } = await packIncident(incident);
     expect(output).toBe(`${incident}.tar`);
