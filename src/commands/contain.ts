@@ -84,6 +84,13 @@ async function loadSelectedRunbook(options: ContainOptions): Promise<Runbook> {
 }
 
 function selectSteps(runbook: Runbook, kinds: string[]): Runbook['steps'] {
+  if (kinds.length === 0) {
+    throw new IrError('--steps names no step', {
+      code: 'STEP_NOT_IN_RUNBOOK',
+      source: 'input',
+      hint: 'give step kinds separated by commas, e.g. --steps rotate-secret',
+    });
+  }
   for (const kind of kinds) {
     if (!runbook.steps.some((step) => step.kind === kind)) {
       const known = [...new Set(runbook.steps.map((step) => step.kind))];
@@ -178,8 +185,12 @@ async function readSecretFile(file: string): Promise<string> {
   }
   // Editors and `echo` add a final newline that is not part of the secret.
   const value = text.replace(/\r?\n$/, '');
-  if (value.length === 0) {
-    throw new IrError(`--secret-value-file ${file} is empty`, { code: 'SECRET_FILE_EMPTY', source: 'input' });
+  if (value.trim().length === 0) {
+    throw new IrError(`--secret-value-file ${file} is empty or only white space`, {
+      code: 'SECRET_FILE_EMPTY',
+      source: 'input',
+      hint: 'put the new credential in the file (one final newline is dropped)',
+    });
   }
   return value;
 }

@@ -37,8 +37,10 @@ export class EvidenceBundle {
     this.head = { ...this.head, snapshots: [...(this.head.snapshots ?? []), snapshot] };
   }
 
+  /** The path must already be free of secrets (it names a file); source and note quote the container. */
   add(item: EvidenceItem): void {
-    this.items.push(markSecretMaterial(item));
+    const { source, note } = this.redactor.redactValue({ source: item.source, note: item.note });
+    this.items.push(markSecretMaterial({ ...item, source, ...(note === undefined ? {} : { note }) }));
   }
 
   /** Reasons can quote the container (a file name, tar's stderr), so they are redacted. */

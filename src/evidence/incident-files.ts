@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { access, lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { IrError, messageOf } from '../errors.js';
+import { ExitCode, IrError, messageOf } from '../errors.js';
 import type { HashedFile } from './hashed-file.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -51,6 +51,7 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
     text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
   } catch (error) {
     const absent = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    if (absent && (await hasAuditTrail(dir))) throw damagedManifest(`${label} has an audit trail but no ${MANIFEST_FILE}`);
     throw new IrError(absent ? `${label} is not an incident: it has no ${MANIFEST_FILE}`
       : `cannot read ${MANIFEST_FILE} in ${label}: ${messageOf(error)}`, {
       code: absent ? 'NOT_AN_INCIDENT' : 'MANIFEST_UNREADABLE',
@@ -62,13 +63,26 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.join('.') || 'document';
-    throw new IrError(`${MANIFEST_FILE} in ${label} is not a valid manifest: ${where}: ${issue.message}`, {
-      code: 'MANIFEST_INVALID',
-      source: 'input',
-      hint: 'the manifest was damaged or edited; without it nothing in the incident can be checked',
-    });
+    throw damagedManifest(`${MANIFEST_FILE} in ${label} is not a valid manifest: ${where}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * An incident whose manifest is gone or mangled has been damaged or tampered
+ * with: that is a failed check (exit 1), not a wrong argument.
+ */
+function damagedManifest(message: string): IrError {
+  return new IrError(message, {
+    code: 'MANIFEST_INVALID',
+    source: 'environment',
+    exitCode: ExitCode.stepFailed,
+    hint: 'the manifest was removed, damaged or edited; without it nothing in the incident can be checked',
+  });
+}
+
+async function hasAuditTrail(dir: string): Promise<boolean> {
+  return access(join(dir, 'audit.jsonl')).then(() => true, () => false);
 }
 
 function parseJson(text: string): unknown {

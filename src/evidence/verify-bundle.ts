@@ -3,6 +3,7 @@
  * bytes and SHA-256, nothing added, SHA256SUMS in agreement, and every
  * captured tar against the index written while it was captured.
  */
+import { verifyTrail } from '../audit/verify-trail.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MissingEvidence } from './item.js';
@@ -13,7 +14,7 @@ import {
 import { checkTarIndex } from './verify-tar-index.js';
 
 /** What kind of check a problem failed. */
-export type ProblemKind = 'missing' | 'extra' | 'altered' | 'sums' | 'index';
+export type ProblemKind = 'missing' | 'extra' | 'altered' | 'sums' | 'index' | 'audit';
 
 /** One thing that does not match the manifest, named by its path relative to the incident. */
 export interface VerifyProblem {
@@ -48,6 +49,7 @@ export async function verifyIncidentDir(dir: string, label = dir): Promise<Verif
   problems.push(...(await findExtras(dir, manifest)));
   problems.push(...(await checkSums(dir, manifest.items)));
   const tarIndexes = await checkTarIndexes(dir, manifest.items, present, { problems, notes });
+  await checkAuditTrail(dir, { problems, notes });
   return {
     incident: manifest.incident,
     ok: problems.length === 0,
@@ -59,6 +61,19 @@ export async function verifyIncidentDir(dir: string, label = dir): Promise<Verif
     problems,
     notes,
   };
+}
+
+/**
+ * The manifest alone proves nothing to someone who can rewrite it and
+ * SHA256SUMS together: the audit trail's chain and seal pin the manifest's hash.
+ */
+async function checkAuditTrail(dir: string, found: { problems: VerifyProblem[]; notes: string[] }): Promise<void> {
+  const trail = await verifyTrail(dir);
+  if (trail.verdict === 'broken' && trail.problem) {
+    found.problems.push({ kind: 'audit', path: 'audit.jsonl', detail: `record ${trail.problem.seq}: ${trail.problem.reason}` });
+  } else if (trail.verdict === 'unsealed') {
+    found.notes.push(`audit.jsonl is intact but unsealed (${trail.records} records): ir stopped before finishing`);
+  }
 }
 
 /** Re-hashes every item; returns the paths that exist as regular files. */

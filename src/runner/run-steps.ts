@@ -77,7 +77,10 @@ async function runOne(options: RunStepsOptions, step: Step, index: number): Prom
     // Questions come before the spinner, which would draw over them.
     await definition.prepare?.(step.params, ctx);
   } catch (thrown) {
-    return recordFailure(options, step, index, thrown);
+    if (!(thrown instanceof IrError && thrown.code === 'ABORTED')) return recordFailure(options, step, index, thrown);
+    // Ctrl-C at the step's own question: nothing ran, so the step was not run rather than failed.
+    const report = await recordSkip(options, step, index, 'the operator aborted at the prompt', 'not-run');
+    return { ...report, error: { code: thrown.code, message: thrown.message } };
   }
   await incident.audit.append('step.started', 'started', { step: index, kind: step.kind, plan: line });
   await incident.journal.set(index, 'running');

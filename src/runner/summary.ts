@@ -36,7 +36,9 @@ const MARK: Record<StepOutcome, string> = { succeeded: '✔', failed: '✖', ski
 
 function evidenceState({ evidence }: IncidentSummary): string {
   if (evidence.complete) return 'complete';
-  if (!evidence.captured) return 'no capture finished in this incident';
+  if (!evidence.captured && evidence.partial.length === 0 && evidence.missing.length === 0) {
+    return 'no capture finished in this incident';
+  }
   return 'INCOMPLETE: see "missing" and "partial" in manifest.json';
 }
 

@@ -36,23 +36,27 @@ export class CaptureRecorder {
 
   constructor(private readonly ctx: Pick<StepContext, 'bundle' | 'incidentDir' | 'audit'>) {}
 
-  async capture(job: CaptureJob): Promise<void> {
+  /** Runs the job; resolves true when it captured everything, false when it recorded a failure or gap. */
+  async capture(job: CaptureJob): Promise<boolean> {
     const { what, source } = job;
     const startedAt = new Date().toISOString();
     try {
       this.addFiles(await job.run(), { startedAt, source });
+      return true;
     } catch (error) {
       const reason = error instanceof IrError ? error.message : messageOf(error);
       const partial = error instanceof PartialCaptureError ? (job.leftovers?.(error.partial) ?? []) : [];
       if (job.isGap?.(error)) {
         // Nothing half-copied stays behind to be mistaken for evidence.
         await Promise.all(partial.map(({ path }) => rm(path, { force: true })));
-        return this.gap(what, reason);
+        await this.gap(what, reason);
+        return false;
       }
       this.addFiles(partial, { startedAt, source, partial: true });
       this.ctx.bundle.addMissing({ what, reason });
       this.failures.push(`${what}: ${reason}`);
       await this.ctx.audit.append('capture.item.failed', 'failed', { what, reason, partialFiles: partial.length });
+      return false;
     }
   }
 

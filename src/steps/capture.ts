@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -26,17 +27,16 @@ export const capture: StepDefinition<CaptureParams> = {
     const recorder = new CaptureRecorder(ctx);
     const info = await handle.inspect();
     await captureFacts(recorder, ctx, handle, info);
+    await recordSwitchedOff(recorder, params);
     if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
-    if (params.filesystem) {
-      await captureFilesystemInto(recorder, handle, ctx.evidenceDir);
-      await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
-    }
+    const exported = params.filesystem && (await captureFilesystemInto(recorder, handle, ctx.evidenceDir));
+    if (params.filesystem) await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
     if (params.mounts) {
       for (const mount of listMounts(info)) {
         await captureMountInto(recorder, ctx, handle, info, mount, params.mountSizeLimit);
       }
     }
-    if (params.snapshot) await takeSnapshot(recorder, ctx, handle);
+    if (params.snapshot) await takeSnapshot(recorder, ctx, exported ? join(ctx.evidenceDir, FILESYSTEM_TAR) : undefined);
 
     if (recorder.failures.length === 0) ctx.bundle.markCaptured();
     const { manifest, sha256 } = await ctx.bundle.seal();
@@ -56,6 +56,14 @@ export const capture: StepDefinition<CaptureParams> = {
     };
   },
 };
+
+/** What the runbook chose not to capture is still a gap: the bundle must not look whole without it. */
+async function recordSwitchedOff(recorder: CaptureRecorder, params: CaptureParams): Promise<void> {
+  const parts = { logs: 'logs', filesystem: 'filesystem', mounts: 'mounts and tmpfs' } as const;
+  for (const [key, what] of Object.entries(parts)) {
+    if (!params[key as keyof typeof parts]) await recorder.gap(what, `the runbook's capture step has ${key}: false`);
+  }
+}
 
 async function captureLogsInto(
   recorder: CaptureRecorder, handle: Docker.Container, info: Docker.ContainerInspectInfo, dir: string,
@@ -80,9 +88,10 @@ async function captureLogsInto(
   });
 }
 
+/** True when the whole filesystem was captured. */
 async function captureFilesystemInto(recorder: CaptureRecorder, handle: Docker.Container, dir: string) {
   const paths = { tar: join(dir, FILESYSTEM_TAR), index: join(dir, FILESYSTEM_INDEX) };
-  await recorder.capture({
+  return recorder.capture({
     what: 'filesystem',
     source: 'GET /containers/{id}/export',
     run: async () => tarFiles(paths, await captureFilesystem(handle, dir)),
@@ -96,7 +105,9 @@ async function captureMountInto(
 ): Promise<void> {
   const what = `${mount.type} mount ${mount.destination}`;
   const dir = join(ctx.evidenceDir, 'mounts');
-  const paths = { tar: join(dir, `${mount.safeName}.tar`), index: join(dir, `${mount.safeName}.index.jsonl`) };
+  // A mount path can hold a secret (a tmpfs named after a key); the file name must not.
+  const name = ctx.redactor.redact(mount.destination) === mount.destination ? mount.safeName : `redacted-${randomBytes(3).toString('hex')}`;
+  const paths = { tar: join(dir, `${name}.tar`), index: join(dir, `${name}.index.jsonl`) };
   if (mount.type === 'tmpfs' && !info.State.Running) {
     return recorder.gap(what, 'the container is not running, so its tmpfs contents are already gone');
   }
@@ -108,7 +119,9 @@ async function captureMountInto(
     source,
     run: async () => tarFiles(paths, await readMount(ctx, handle, info, mount, paths, limitBytes)),
     leftovers: (partial) => tarFiles(paths, partial as PartialTarCapture | null),
-    isGap: (error) => error instanceof IrError && error.code === 'CAPTURE_SIZE_LIMIT',
+    // A volume or bind mount outlives the container, so skipping a huge one loses nothing;
+    // a tmpfs dies with it, so not copying it all is a failure that holds terminate back.
+    isGap: (error) => mount.type !== 'tmpfs' && error instanceof IrError && error.code === 'CAPTURE_SIZE_LIMIT',
   });
 }
 

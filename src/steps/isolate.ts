@@ -32,6 +32,7 @@ export const isolate: StepDefinition<IsolateParams> = {
     const frozen = params.freeze ? await freeze(ctx, handle) : false;
     const names = wanted.map((net) => net.name);
     const kept = attached.filter((net) => !names.includes(net.name)).map((net) => net.name);
+    refuseLikelyTypo(params, attached, kept);
     return {
       summary: [isolationSummary(names, kept), frozen && 'paused'].filter(Boolean).join('; '),
       details: { disconnected: names, keptAttached: kept, paused: frozen, attachmentsBefore: attached.map(describeAttachment) },
@@ -44,6 +45,24 @@ function isolationSummary(disconnected: string[], kept: string[]): string {
   const done = disconnected.length > 0 ? `disconnected from ${disconnected.join(', ')}` : 'disconnected from nothing';
   if (kept.length > 0) return `${done}; STILL ATTACHED to ${kept.join(', ')}`;
   return disconnected.length > 0 ? done : 'already on no network';
+}
+
+/**
+ * A listed network the container was never on, while it is still on one the
+ * list left out, is most likely a misspelling: the container is not cut off
+ * from what the runbook meant, so the step fails rather than warns.
+ */
+function refuseLikelyTypo(params: IsolateParams, attached: Attachment[], kept: string[]): void {
+  if (params.networks === 'all' || kept.length === 0) return;
+  const absent = params.networks.filter((name) => !attached.some((net) => net.name === name));
+  if (absent.length === 0) return;
+  throw new IrError(`the runbook lists ${absent.join(', ')}, which the container is not on, ` +
+    `while it is STILL ATTACHED to ${kept.join(', ')}`, {
+    code: 'ISOLATE_NETWORK_NOT_ATTACHED',
+    source: 'input',
+    exitCode: 1,
+    hint: "check the runbook's networks list for a misspelling, or use networks: all",
+  });
 }
 
 /** A listed network the container is not on is likely a typo: the operator must hear of it. */

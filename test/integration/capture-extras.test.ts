@@ -117,5 +117,8 @@ steps:
     expect(manifest.snapshots).toHaveLength(1);
     const image = await docker.getImage(manifest.snapshots[0]!.imageId).inspect();
     expect(image.RepoTags).toContain(manifest.snapshots[0]!.image);
+    // Anyone with engine access can read an image's config: the key must not be in it.
+    expect(JSON.stringify(image)).not.toContain('gsk_fake_extras_value');
+    expect(image.Config.Labels).toMatchObject({ 'ir.incident': expect.stringMatching(/^IR-/) });
   });
 });

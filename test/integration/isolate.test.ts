@@ -26,12 +26,10 @@ describe.skipIf(!inject('docker').ok)('isolate with a list of networks', () => {
     const run = await runCli(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json',
       '--evidence-dir', join(work, 'incidents')]);
 
+    expect(run.code).toBe(1);
     const [step] = JSON.parse(run.stdout).steps;
-    expect(step.summary).toBe(`disconnected from ${listed}; STILL ATTACHED to ${leftOut}`);
-    expect(step.warnings).toEqual([
-      'network typo-net is in the runbook but the container was not attached to it',
-      `still attached to ${leftOut}: not in the runbook's networks list`,
-    ]);
+    expect(step).toMatchObject({ outcome: 'failed', error: { code: 'ISOLATE_NETWORK_NOT_ATTACHED' } });
+    expect(step.error.message).toBe(`the runbook lists typo-net, which the container is not on, while it is STILL ATTACHED to ${leftOut}`);
     const info = await new Docker().getContainer(guide.id).inspect();
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([leftOut]);
 

@@ -3,13 +3,16 @@
  * lays one out, for tests of verifying and packing evidence.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack, type Header } from 'tar-stream';
 import { captureTar } from '../../src/docker/tar-index.js';
-import type { EvidenceItem, MissingEvidence } from '../../src/evidence/item.js';
-import { buildManifest, formatSha256Sums } from '../../src/evidence/manifest.js';
+import { AuditTrail } from '../../src/audit/audit-trail.js';
+import { sealIncident } from '../../src/audit/seal.js';
+import { EvidenceBundle } from '../../src/evidence/evidence-bundle.js';
+import type { MissingEvidence } from '../../src/evidence/item.js';
+import { Redactor } from '../../src/redactor.js';
 
 export const CONTAINER_DIR = 'evidence/web';
 export const FS_TAR = `${CONTAINER_DIR}/filesystem.tar`;
@@ -57,31 +60,40 @@ export interface IncidentShape {
 export async function writeIncident(dir: string, shape: IncidentShape = {}): Promise<void> {
   await put(dir, INSPECT, '{"Config":{"Env":["GROQ_API_KEY=gsk_fixture"]}}\n');
   await put(dir, STDOUT_LOG, '2026-12-03T03:15:00Z order filled\n');
-  await put(dir, 'audit.jsonl', '{"seq":1}\n');
   await put(dir, 'journal.json', '{"steps":[]}\n');
   await captureTar(Readable.from([await sampleFilesystem()]), join(dir, FS_TAR), join(dir, FS_INDEX));
   await seal(dir, [INSPECT, STDOUT_LOG, FS_TAR, FS_INDEX], shape);
 }
 
-/** (Re)writes manifest.json and SHA256SUMS from the files now on disk at `paths`. */
+/**
+ * (Re)writes manifest.json, SHA256SUMS and a sealed audit trail from the files
+ * now on disk at `paths`, the way `ir contain` finishes: a forger who redoes
+ * all of it is what the index and hash checks must still catch.
+ */
 export async function seal(dir: string, paths: string[], shape: IncidentShape = {}): Promise<void> {
-  const items: EvidenceItem[] = [];
+  await rm(join(dir, 'audit.jsonl'), { force: true });
+  const redactor = new Redactor();
+  const operator = { user: 'tester', host: 'test' };
+  const audit = await AuditTrail.create(join(dir, 'audit.jsonl'), { incident: INCIDENT_ID, actor: operator, target: 'web' }, redactor);
+  const bundle = new EvidenceBundle(dir, {
+    incident: INCIDENT_ID, tool: { name: 'ir', version: '0.0.0' }, operator, target: { container: 'web' },
+  }, redactor);
   for (const path of paths) {
     const data = await readFile(join(dir, path));
-    items.push({
+    bundle.add({
       path, bytes: data.length, sha256: sha256(data), startedAt: WRITTEN_AT.toISOString(),
       finishedAt: WRITTEN_AT.toISOString(), source: 'test fixture',
       ...(shape.partial?.includes(path) ? { partial: true } : {}),
     });
   }
-  const head = {
-    incident: 'IR-20261203T031502Z-web-test', tool: { name: 'ir' as const, version: '0.0.0' },
-    operator: { user: 'tester', host: 'test' }, target: { container: 'web' },
-  };
-  const manifest = buildManifest(head, items, shape.missing ?? [], { captured: true, now: WRITTEN_AT });
-  await writeFile(join(dir, 'SHA256SUMS'), formatSha256Sums(manifest.items));
-  await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const gap of shape.missing ?? []) bundle.addMissing(gap);
+  bundle.markCaptured();
+  const { sha256: manifestSha256 } = await bundle.seal(WRITTEN_AT);
+  await audit.append('evidence.sealed', 'info', { manifestSha256 });
+  await sealIncident(audit, bundle);
 }
+
+const INCIDENT_ID = 'IR-20261203T031502Z-web-test';
 
 /** The paths `writeIncident` seals. */
 export const SEALED_PATHS = [INSPECT, STDOUT_LOG, FS_TAR, FS_INDEX];

@@ -9,7 +9,8 @@ import { captureTar } from '../../src/docker/tar-index.js';
 import { packIncident } from '../../src/evidence/pack-bundle.js';
 import { verifyIncidentDir } from '../../src/evidence/verify-bundle.js';
 import {
-  BUSYBOX, FS_INDEX, FS_TAR, INSPECT, SEALED_PATHS, seal, STDOUT_LOG, tarOf, writeIncident, WRITTEN_AT, type TarSpec,
+  BUSYBOX, FS_INDEX, FS_TAR, INSPECT, SEALED_PATHS, seal, sha256, STDOUT_LOG, tarOf, writeIncident, WRITTEN_AT,
+  type TarSpec,
 } from '../support/incident-fixture.js';
 import { runCli, tempDir } from '../support/run-cli.js';
 
@@ -65,6 +66,21 @@ describe('ir evidence verify on an incident directory', () => {
     const run = await runCli(['evidence', 'verify', incident, '--json']);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, problems: [{ kind: 'index', path: FS_TAR }] });
+  });
+
+  it('catches a file changed together with its manifest entry and SHA256SUMS, through the audit seal', async () => {
+    await appendFile(join(incident, STDOUT_LOG), 'planted line\n');
+    const data = await readFile(join(incident, STDOUT_LOG));
+    const manifest = JSON.parse(await readFile(join(incident, 'manifest.json'), 'utf8'));
+    const item = manifest.items.find((entry: { path: string }) => entry.path === STDOUT_LOG);
+    Object.assign(item, { bytes: data.length, sha256: sha256(data) });
+    await writeFile(join(incident, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const sums = manifest.items.map((entry: { sha256: string; path: string }) => `${entry.sha256}  ${entry.path}\n`).join('');
+    await writeFile(join(incident, 'SHA256SUMS'), sums);
+
+    const run = await runCli(['evidence', 'verify', incident]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^audit: audit\.jsonl: record \d+: /m);
   });
 
   it('catches SHA256SUMS that disagree with the manifest', async () => {
