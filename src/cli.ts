@@ -1,7 +1,11 @@
 #!/usr/bin/env node
+import module from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, IrError } from './errors.js';
 import { IR_VERSION } from './version.js';
+
+// Node 22.1+ can cache compiled modules between runs: a faster start is a faster isolation.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // Commands load on use: the Docker and AWS clients cost most of a second, and
 // every moment before isolation counts.
