@@ -152,6 +152,10 @@ function report(error: unknown): number {
   if (error instanceof IrError && error.source !== 'internal') {
     process.stderr.write(`ir: ${error.message}\n`);
     if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+    // A script that asked for JSON gets JSON on stdout even when nothing ran.
+    if (process.argv.includes('--json')) {
+      process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint } })}\n`);
+    }
     return error.exitCode;
   }
   process.stderr.write(`ir: internal error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);

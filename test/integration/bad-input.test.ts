@@ -35,8 +35,10 @@ async function expectRefusedUntouched(run: { code: number; stderr: string }, cod
 }
 
 describe('bad input is refused before anything is touched', () => {
-  it('an unknown runbook name', async () => {
+  it('an unknown runbook name, as JSON too when JSON was asked for', async () => {
     await expectRefusedUntouched(await contain(['no-such-runbook']), 2, /no runbook named 'no-such-runbook'/);
+    const run = await contain(['no-such-runbook', '--json']);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'RUNBOOK_NOT_FOUND' } });
   });
 
   it('a runbook with an unknown step, naming file and line', async () => {
