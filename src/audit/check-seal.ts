@@ -82,9 +82,18 @@ export function checkUnsealed(records: AuditRecord[], manifest: RawManifest): { 
       `but ${MANIFEST_FILE} says it was sealed with ${String(stated.records)} records (truncated)`;
     return { problem: { seq: records.length + 1, kind: 'truncated', reason }, notes: [] };
   }
-  // A crash can fall between writing manifest.json and recording its hash, so here a mismatch is only a note.
-  const changed = manifest?.value ? manifestChanged(records, manifest.value) : undefined;
-  return { notes: changed ? [`${changed.reason}; ir may have stopped between writing it and recording it`] : [] };
+  // Nothing vouches for a manifest the trail did not record: cutting a trail back to "unsealed" must not
+  // launder an edited manifest. (A crash in the instant between writing it and recording it looks the same.)
+  if (!manifest?.value) return { notes: [] };
+  const changed = manifestChanged(records, manifest.value) ?? unrecorded(records);
+  if (!changed) return { notes: [] };
+  return { problem: { ...changed, reason: `${changed.reason} (or ir died between writing it and recording it)` }, notes: [] };
+}
+
+/** A manifest with no `evidence.sealed` record at all in the trail. */
+function unrecorded(records: AuditRecord[]): TrailProblem | undefined {
+  if (records.some((record) => record.event === 'evidence.sealed')) return undefined;
+  return { seq: records.length, kind: 'manifest', reason: `no record in the trail vouches for ${MANIFEST_FILE}` };
 }
 
 /** manifest.json without its `auditSeal` must hash to what the last `evidence.sealed` record says. */

@@ -34,8 +34,11 @@ export async function checkSignature(
   }
   const problem = publicKey ? signatureProblem(file, expected, publicKey) : signatureMismatch(file, expected);
   if (problem) return fail(problem);
+  const promised = signerNamed(records, manifest);
+  const signer = String((file as { publicKey?: unknown }).publicKey);
+  if (promised && signer !== promised) return fail(`${SIGNATURE_FILE} is signed by ${signer}, but the trail names ${promised}`);
   if (publicKey) return { signature: { state: 'verified', publicKey: publicKey.fingerprint } };
-  return { signature: { state: 'present', publicKey: String((file as { publicKey?: unknown }).publicKey) } };
+  return { signature: { state: 'present', publicKey: signer } };
 }
 
 /** Who the trail or the manifest says signs the seal. */

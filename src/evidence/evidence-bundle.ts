@@ -17,6 +17,9 @@ export class EvidenceBundle {
   private readonly missing: MissingEvidence[] = [];
   private captured = false;
   private lastSealed?: Manifest;
+  private lastSha256?: string;
+  /** Set by every change, so sealing an unchanged bundle again leaves manifest.json alone. */
+  private changed = true;
 
   constructor(
     readonly incidentDir: string,
@@ -27,35 +30,48 @@ export class EvidenceBundle {
   /** Capture finished without failures; only then can the bundle be complete. */
   markCaptured(): void {
     this.captured = true;
+    this.changed = true;
   }
 
   setEngine(engine: EngineIdentity): void {
     this.head = { ...this.head, engine };
+    this.changed = true;
   }
 
   addSnapshot(snapshot: Snapshot): void {
     this.head = { ...this.head, snapshots: [...(this.head.snapshots ?? []), snapshot] };
+    this.changed = true;
   }
 
   /** The path must already be free of secrets (it names a file); source and note quote the container. */
   add(item: EvidenceItem): void {
     const { source, note } = this.redactor.redactValue({ source: item.source, note: item.note });
     this.items.push(markSecretMaterial({ ...item, source, ...(note === undefined ? {} : { note }) }));
+    this.changed = true;
   }
 
   /** Reasons can quote the container (a file name, tar's stderr), so they are redacted. */
   addMissing(gap: MissingEvidence): void {
     this.missing.push(this.redactor.redactValue(gap));
+    this.changed = true;
   }
 
-  /** Writes manifest.json and SHA256SUMS; returns the manifest and the SHA-256 of manifest.json. */
+  /**
+   * Writes manifest.json and SHA256SUMS; returns the manifest and the SHA-256
+   * of manifest.json. Unchanged since the last seal, it rewrites nothing: the
+   * manifest the trail recorded stays the one on disk, and a crash cannot
+   * leave a newer, unrecorded one behind.
+   */
   async seal(now = new Date()): Promise<{ manifest: Manifest; sha256: string }> {
+    if (!this.changed && this.lastSealed && this.lastSha256) return { manifest: this.lastSealed, sha256: this.lastSha256 };
     const manifest = buildManifest(this.head, this.items, this.missing, { captured: this.captured, now });
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
     await writeFileAtomic(join(this.incidentDir, 'SHA256SUMS'), formatSha256Sums(manifest.items));
     await writeFileAtomic(join(this.incidentDir, 'manifest.json'), text);
     this.lastSealed = manifest;
-    return { manifest, sha256: createHash('sha256').update(text).digest('hex') };
+    this.lastSha256 = createHash('sha256').update(text).digest('hex');
+    this.changed = false;
+    return { manifest, sha256: this.lastSha256 };
   }
 
   /**

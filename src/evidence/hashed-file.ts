@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,8 +14,22 @@ export interface HashedFile {
   sha256: string;
 }
 
+/**
+ * Creates a directory and any missing parents, owner-only. One level at a
+ * time rather than Node's recursive mkdir, which spins forever on paths such
+ * as /proc/x (it retries the ENOENT the kernel keeps giving).
+ */
 export async function makePrivateDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: DIR_MODE });
+  try {
+    await mkdir(path, { mode: DIR_MODE });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await stat(path)).isDirectory()) return;
+    const parent = dirname(path);
+    if (code !== 'ENOENT' || parent === path) throw error;
+    await makePrivateDir(parent);
+    await mkdir(path, { mode: DIR_MODE });
+  }
 }
 
 /** A pass-through stream that counts and hashes what flows through it. */

@@ -51,7 +51,7 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
     text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
   } catch (error) {
     const absent = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    if (absent && (await hasAuditTrail(dir))) throw damagedManifest(`${label} has an audit trail but no ${MANIFEST_FILE}`);
+    if (absent && (await hasAuditTrail(dir))) throw damagedManifest(`${label} has an audit trail but no ${MANIFEST_FILE}: ir stopped before sealing any evidence, or it was removed (ir audit verify tells which)`);
     throw new IrError(absent ? `${label} is not an incident: it has no ${MANIFEST_FILE}`
       : `cannot read ${MANIFEST_FILE} in ${label}: ${messageOf(error)}`, {
       code: absent ? 'NOT_AN_INCIDENT' : 'MANIFEST_UNREADABLE',

@@ -4,6 +4,7 @@
  * captured tar against the index written while it was captured.
  */
 import { verifyTrail } from '../audit/verify-trail.js';
+import { IrError } from '../errors.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MissingEvidence } from './item.js';
@@ -68,7 +69,14 @@ export async function verifyIncidentDir(dir: string, label = dir): Promise<Verif
  * SHA256SUMS together: the audit trail's chain and seal pin the manifest's hash.
  */
 async function checkAuditTrail(dir: string, found: { problems: VerifyProblem[]; notes: string[] }): Promise<void> {
-  const trail = await verifyTrail(dir);
+  const trail = await verifyTrail(dir).catch((error: unknown) => {
+    if (error instanceof IrError && error.code === 'NOT_AN_INCIDENT') return undefined;
+    throw error;
+  });
+  if (!trail) {
+    found.problems.push({ kind: 'audit', path: 'audit.jsonl', detail: 'missing: nothing vouches for the manifest' });
+    return;
+  }
   if (trail.verdict === 'broken' && trail.problem) {
     found.problems.push({ kind: 'audit', path: 'audit.jsonl', detail: `record ${trail.problem.seq}: ${trail.problem.reason}` });
   } else if (trail.verdict === 'unsealed') {

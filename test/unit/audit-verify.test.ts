@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditTrail } from '../../src/audit/audit-trail.js';
 import { chainRecord, GENESIS_HASH, type AuditRecord } from '../../src/audit/chain.js';
+import { writeSignature } from '../../src/audit/sign.js';
 import { verifyTrail } from '../../src/audit/verify-trail.js';
 import { Redactor } from '../../src/redactor.js';
 import {
@@ -121,6 +122,12 @@ describe('ir audit verify on a trail that ends early', () => {
     expect(report.problem).toBeUndefined();
   });
 
+  it('does not let an unsealed trail vouch for a manifest it never recorded', async () => {
+    const dir = await writeAuditIncident({ seal: false });
+    await editManifest(dir, (manifest) => { (manifest.items as { bytes: number }[])[0]!.bytes += 1; });
+    expect(await brokenAt(dir)).toMatchObject({ seq: EVIDENCE_SEALED, kind: 'manifest' });
+  });
+
   it('calls a last line cut mid-way unsealed too, and does not count it', async () => {
     const dir = await writeAuditIncident({ seal: false });
     await appendFile(join(dir, 'audit.jsonl'), '{"seq":9,"time":"2026-12-03T03:1');
@@ -203,6 +210,19 @@ describe('ir audit verify checks the signature of the seal', () => {
     expect((await verifyTrail(dir, { publicKey: verifying })).problem).toMatchObject({ seq: SEAL, kind: 'signature' });
     // Without a key too: the trail said at its start that the seal would be signed.
     expect((await verifyTrail(dir)).problem).toMatchObject({ seq: SEAL, kind: 'signature', reason: expect.stringMatching(/to be signed/) });
+  });
+
+  it('rejects, even without a public key, a seal re-signed by a key the trail does not name', async () => {
+    const keysDir = await writeAuditIncident({ seal: false });
+    const { signing } = await makeKeyPair(keysDir);
+    const other = await makeKeyPair(keysDir, 'other');
+    const dir = await writeAuditIncident({ key: signing });
+    const seal = JSON.parse((await readLines(dir)).at(-1)!) as AuditRecord;
+    await rm(join(dir, 'audit.sig'));
+    await writeSignature(dir, { purpose: 'ir audit seal', incident: seal.incident, records: seal.seq, hash: seal.hash }, other.signing);
+    expect((await verifyTrail(dir)).problem).toMatchObject({
+      seq: SEAL, kind: 'signature', reason: expect.stringMatching(/but the trail names/),
+    });
   });
 
   it('says an unsigned trail is unsigned, and fails it when a public key demands a signature', async () => {
