@@ -1,6 +1,6 @@
 /**
  * The few Secrets Manager calls `ir` makes, behind an interface so tests can
- * stub the failures a local emulator cannot produce. Methods throw the SDK's
+ * stand in for the failures a local emulator cannot produce. Methods throw the SDK's
  * errors unchanged; aws-errors.ts turns them into IrErrors with the secret id.
  */
 import {
