@@ -51,3 +51,8 @@ function defaultExitCode(source: ErrorSource): number {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The first line of a thrown message: Docker and Node errors often append request dumps. */
+export function firstLineOf(error: unknown): string {
+  return messageOf(error).split('\n')[0]?.trim() ?? '';
+}

@@ -3,7 +3,7 @@
  * before- and after-record around every Secrets Manager call that changes a
  * secret.
  */
-import { messageOf } from '../errors.js';
+import { firstLineOf, messageOf } from '../errors.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
 import type { AuditTrail } from './audit-trail.js';
 import { auditedCall } from './audited-call.js';
@@ -46,5 +46,5 @@ export function auditedSecretsApi(api: SecretsApi, audit: AuditTrail): SecretsAp
 function awsFailure(error: unknown, withMessage: boolean): { code: string; message?: string } {
   const { name } = (error ?? {}) as { name?: unknown };
   const code = typeof name === 'string' ? name : 'Error';
-  return withMessage ? { code, message: messageOf(error).split('\n')[0] } : { code };
+  return withMessage ? { code, message: firstLineOf(error) } : { code };
 }

@@ -2,10 +2,10 @@
  * The checks on a trail whose records all chain: is it sealed, does the seal
  * say what the trail holds, and do the trail and manifest.json name each other.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../evidence/incident-files.js';
+import { manifestSha256 } from '../evidence/manifest.js';
 import { SEAL_EVENT } from './audit-trail.js';
 import type { AuditRecord } from './chain.js';
 import type { TrailProblem } from './find-break.js';
@@ -101,7 +101,7 @@ function manifestChanged(records: AuditRecord[], manifest: Record<string, unknow
   const sealedAt = [...records].reverse().find((record) => record.event === 'evidence.sealed');
   if (!sealedAt) return undefined;
   const { auditSeal: _seal, ...body } = manifest;
-  const sha256 = createHash('sha256').update(`${JSON.stringify(body, null, 2)}\n`).digest('hex');
+  const sha256 = manifestSha256(body);
   const recorded = sealedAt.details.manifestSha256;
   if (sha256 === recorded) return undefined;
   const reason = `${MANIFEST_FILE} is not the manifest record ${sealedAt.seq} sealed: ` +

@@ -1,4 +1,5 @@
 import type { EvidenceBundle } from '../evidence/evidence-bundle.js';
+import type { Manifest } from '../evidence/manifest.js';
 import type { AuditTrail } from './audit-trail.js';
 import { writeSignature, type SigningKey } from './sign.js';
 
@@ -10,6 +11,15 @@ export interface AuditSeal {
   hash: string;
   /** Fingerprint of the key that signed the seal in audit.sig, when one did. */
   signedBy?: string;
+}
+
+/** Writes manifest.json and SHA256SUMS and records the manifest's hash in the trail, so the trail commits to it. */
+export async function sealEvidence(
+  bundle: EvidenceBundle, audit: AuditTrail, now?: Date,
+): Promise<{ manifest: Manifest; sha256: string }> {
+  const sealed = await bundle.seal(now);
+  await audit.append('evidence.sealed', 'info', { manifestSha256: sealed.sha256, files: sealed.manifest.items.length });
+  return sealed;
 }
 
 /**

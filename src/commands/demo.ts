@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { connectDocker, dockerStatus } from '../docker/connect-docker.js';
+import { connectDocker, dockerStatus, waitForProgress } from '../docker/connect-docker.js';
 import { createDemoSecret, deleteDemoSecret } from '../demo/demo-secret.js';
 import { removeGuideContainer, startGuideContainer, type GuideContainerSpec } from '../demo/guide-container.js';
-import { IrError, messageOf } from '../errors.js';
+import { firstLineOf, IrError } from '../errors.js';
 import { Redactor } from '../redactor.js';
 import { parseRunbook } from '../runbook/load-runbook.js';
 import type { Runbook } from '../runbook/schema.js';
@@ -77,11 +77,9 @@ async function ensureImage(docker: Docker, image: string): Promise<void> {
   }
   try {
     const stream = await docker.pull(image);
-    await new Promise<void>((resolve, reject) => {
-      docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
-    });
+    await waitForProgress(docker, stream);
   } catch (error) {
-    throw new IrError(`image ${image} is not on this engine and could not be pulled (${messageOf(error).split('\n')[0]})`, {
+    throw new IrError(`image ${image} is not on this engine and could not be pulled (${firstLineOf(error)})`, {
       code: 'DEMO_IMAGE_MISSING',
       source: 'environment',
       hint: 'load an image that has sh and tar (docker load / docker import) and pass --image NAME',

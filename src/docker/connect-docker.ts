@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { IrError, messageOf } from '../errors.js';
+import { firstLineOf, IrError, messageOf } from '../errors.js';
 
 /** Where the engine is, as the operator would write it. */
 export function describeDockerHost(): string {
@@ -55,5 +55,12 @@ export function dockerStatus(error: unknown): number | undefined {
 export function dockerMessage(error: unknown): string {
   const json = (error as { json?: { message?: unknown } }).json;
   if (json && typeof json.message === 'string') return json.message;
-  return messageOf(error).split('\n')[0] ?? 'unknown Docker error';
+  return firstLineOf(error) || 'unknown Docker error';
+}
+
+/** Image pulls and imports report progress as a JSON stream; its end, or an error in it, is the result. */
+export function waitForProgress(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
+  });
 }

@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { IrError, messageOf } from '../errors.js';
+import { firstLineOf, IrError, messageOf } from '../errors.js';
 import { PartialCaptureError } from '../evidence/partial-capture.js';
 import { demuxFrames, writeChunk } from './stream-frames.js';
 import { captureTar, type PartialTarCapture, type TarCapture, type TarCaptureOptions } from './tar-index.js';
@@ -74,7 +74,7 @@ async function startTar(container: Docker.Container, mountPath: string) {
     const output = await exec.start({});
     return { exec, output };
   } catch (error) {
-    throw new IrError(`could not run tar in the container for ${mountPath}: ${messageOf(error).split('\n')[0]}`, {
+    throw new IrError(`could not run tar in the container for ${mountPath}: ${firstLineOf(error)}`, {
       code: 'CAPTURE_EXEC_FAILED',
       source: 'environment',
       hint: 'The container must be running: a tmpfs is gone once it stops. Record the mount as not captured.',

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { IrError, messageOf } from '../errors.js';
+import { firstLineOf, IrError } from '../errors.js';
 import { captureTar, type TarCapture } from './tar-index.js';
 
 export const FILESYSTEM_TAR = 'filesystem.tar';
@@ -23,7 +23,7 @@ export async function captureFilesystem(container: Docker.Container, evidenceDir
     // isStream is set for export, so this is the live HTTP response, not a buffer.
     stream = (await container.export()) as Readable;
   } catch (error) {
-    throw new IrError(`could not export the container filesystem: ${messageOf(error).split('\n')[0]}`, {
+    throw new IrError(`could not export the container filesystem: ${firstLineOf(error)}`, {
       code: 'CAPTURE_EXPORT_FAILED',
       source: 'environment',
       hint: 'Check that the container still exists; an export works on running and stopped containers.',

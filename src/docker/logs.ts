@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type DockerModem from 'docker-modem';
-import { IrError, messageOf } from '../errors.js';
+import { firstLineOf, IrError } from '../errors.js';
 import { writeHashedFile, type HashedFile } from '../evidence/hashed-file.js';
 import { PartialCaptureError } from '../evidence/partial-capture.js';
 import { demuxFrames, writeChunk } from './stream-frames.js';
@@ -118,7 +118,7 @@ function dialFailed(error: Error & { statusCode?: number }): IrError {
 }
 
 function logsFailed(cause: unknown): IrError {
-  return new IrError(`could not capture the container log: ${firstLine(messageOf(cause))}`, {
+  return new IrError(`could not capture the container log: ${firstLineOf(cause)}`, {
     code: 'CAPTURE_LOGS_FAILED',
     source: 'environment',
     hint: 'Check that the container still exists and the evidence directory is new and writable.',
@@ -127,14 +127,10 @@ function logsFailed(cause: unknown): IrError {
 }
 
 function logsBroken(partial: LogCapture, cause: unknown): PartialCaptureError<LogCapture> {
-  return new PartialCaptureError(`the log stream stopped early: ${firstLine(messageOf(cause))}`, partial, {
+  return new PartialCaptureError(`the log stream stopped early: ${firstLineOf(cause)}`, partial, {
     code: 'CAPTURE_LOGS_TRUNCATED',
     source: 'environment',
     hint: 'The log files hold what arrived before the stream stopped; keep them and mark them partial.',
     cause,
   });
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]?.trim() ?? '';
 }

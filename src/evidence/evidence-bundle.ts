@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AuditSeal } from '../audit/seal.js';
 import type { EvidenceItem, MissingEvidence } from './item.js';
 import type { EngineIdentity } from '../docker/engine-identity.js';
 import type { Redactor } from '../redactor.js';
-import { buildManifest, formatSha256Sums, type Manifest, type ManifestHead, type Snapshot } from './manifest.js';
+import {
+  buildManifest, formatSha256Sums, manifestSha256, manifestText, type Manifest, type ManifestHead, type Snapshot,
+} from './manifest.js';
 import { markSecretMaterial } from './secret-material.js';
 import { writeFileAtomic } from './write-atomic.js';
 
@@ -26,6 +27,11 @@ export class EvidenceBundle {
     private head: ManifestHead,
     private readonly redactor: Redactor,
   ) {}
+
+  /** True once a capture finished without failures and so may be sealed as complete. */
+  get isCaptured(): boolean {
+    return this.captured;
+  }
 
   /** Capture finished without failures; only then can the bundle be complete. */
   markCaptured(): void {
@@ -65,11 +71,11 @@ export class EvidenceBundle {
   async seal(now = new Date()): Promise<{ manifest: Manifest; sha256: string }> {
     if (!this.changed && this.lastSealed && this.lastSha256) return { manifest: this.lastSealed, sha256: this.lastSha256 };
     const manifest = buildManifest(this.head, this.items, this.missing, { captured: this.captured, now });
-    const text = `${JSON.stringify(manifest, null, 2)}\n`;
+    const text = manifestText(manifest);
     await writeFileAtomic(join(this.incidentDir, 'SHA256SUMS'), formatSha256Sums(manifest.items));
     await writeFileAtomic(join(this.incidentDir, 'manifest.json'), text);
     this.lastSealed = manifest;
-    this.lastSha256 = createHash('sha256').update(text).digest('hex');
+    this.lastSha256 = manifestSha256(manifest);
     this.changed = false;
     return { manifest, sha256: this.lastSha256 };
   }
@@ -81,7 +87,7 @@ export class EvidenceBundle {
    */
   async attachAuditSeal(seal: AuditSeal): Promise<void> {
     if (!this.lastSealed) return;
-    const text = `${JSON.stringify({ ...this.lastSealed, auditSeal: seal }, null, 2)}\n`;
+    const text = manifestText({ ...this.lastSealed, auditSeal: seal });
     await writeFileAtomic(join(this.incidentDir, 'manifest.json'), text);
   }
 }

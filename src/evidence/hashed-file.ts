@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -78,6 +78,14 @@ export async function writeSynced(path: string, data: string | Buffer, flag: 'w'
   } finally {
     await handle.close();
   }
+}
+
+/** Whether anything (a file, a directory, a dangling link) is at `path`; other errors than absence are thrown. */
+export async function pathExists(path: string): Promise<boolean> {
+  return lstat(path).then(() => true, (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return false;
+    throw error;
+  });
 }
 
 export async function syncFile(path: string): Promise<void> {

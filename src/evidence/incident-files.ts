@@ -4,11 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, lstat, readFile, readdir } from 'node:fs/promises';
+import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ExitCode, IrError, messageOf } from '../errors.js';
-import type { HashedFile } from './hashed-file.js';
+import { pathExists, type HashedFile } from './hashed-file.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SUMS_FILE = 'SHA256SUMS';
@@ -82,7 +82,7 @@ function damagedManifest(message: string): IrError {
 }
 
 async function hasAuditTrail(dir: string): Promise<boolean> {
-  return access(join(dir, 'audit.jsonl')).then(() => true, () => false);
+  return pathExists(join(dir, 'audit.jsonl'));
 }
 
 function parseJson(text: string): unknown {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Actor } from '../audit/chain.js';
 import type { AuditSeal } from '../audit/seal.js';
 import type { EngineIdentity } from '../docker/engine-identity.js';
@@ -47,4 +48,14 @@ export function buildManifest(
 /** SHA256SUMS in the format `sha256sum -c` reads: hash, two spaces, path. */
 export function formatSha256Sums(items: EvidenceItem[]): string {
   return items.map((item) => `${item.sha256}  ${item.path}\n`).join('');
+}
+
+/** manifest.json's exact text: the audit trail records the SHA-256 of these bytes. */
+export function manifestText(manifest: object): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** SHA-256 of a manifest's text, as `evidence.sealed` records it. */
+export function manifestSha256(manifest: object): string {
+  return createHash('sha256').update(manifestText(manifest)).digest('hex');
 }

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pack, type Pack } from 'tar-stream';
 import { writeChunk } from '../docker/stream-frames.js';
 import { ExitCode, IrError, messageOf } from '../errors.js';
-import { writeHashedFile, writeSynced } from './hashed-file.js';
+import { pathExists, writeHashedFile, writeSynced } from './hashed-file.js';
 import { listIncidentFiles, MANIFEST_FILE, readManifest, type IncidentEntry } from './incident-files.js';
 import { verifyIncidentDir } from './verify-bundle.js';
 
@@ -79,19 +79,12 @@ async function checkOutput(dir: string, target: string, checksumFile: string): P
     });
   }
   for (const path of [target, checksumFile]) {
-    if (await exists(path)) {
+    if (await pathExists(path)) {
       throw new IrError(`${path} already exists`, {
         code: 'BUNDLE_EXISTS', source: 'input', hint: 'choose another file with --output, or move the old bundle away',
       });
     }
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, (error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return false;
-    throw error;
-  });
 }
 
 /** manifest.json first, so a reader meets the table of contents before the evidence; the rest in sorted order. */

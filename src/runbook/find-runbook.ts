@@ -1,7 +1,7 @@
-import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IrError } from '../errors.js';
+import { pathExists } from '../evidence/hashed-file.js';
 import { SHIPPED_RUNBOOKS } from '../version.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -22,20 +22,11 @@ export async function findRunbook(name: string): Promise<string> {
     ...new Set([resolve('runbooks', `${name}.yaml`), join(fileURLToPath(SHIPPED_RUNBOOKS), `${name}.yaml`)]),
   ];
   for (const file of candidates) {
-    if (await exists(file)) return file;
+    if (await pathExists(file)) return file;
   }
   throw new IrError(`no runbook named '${name}' (looked for ${candidates.join(' and ')})`, {
     code: 'RUNBOOK_NOT_FOUND',
     source: 'input',
     hint: 'check the name, or pass a file with --runbook FILE',
   });
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

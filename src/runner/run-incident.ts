@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditedSecretsApi, recordAwsIdentity } from '../audit/aws-records.js';
-import { sealIncident } from '../audit/seal.js';
+import { sealEvidence, sealIncident } from '../audit/seal.js';
 import type { SigningKey } from '../audit/sign.js';
 import { connectDocker, describeDockerHost } from '../docker/connect-docker.js';
 import type Docker from 'dockerode';
@@ -66,7 +66,7 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
   const ctx: StepContext = {
     incidentId: id, incidentDir: incident.dir, evidenceDir: incident.evidenceDir,
     docker, container, audit: incident.audit, bundle: incident.bundle, redactor,
-    state: { captured: false }, forceTerminateReason: options.forceTerminateReason,
+    forceTerminateReason: options.forceTerminateReason,
     secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret,
   };
@@ -101,8 +101,7 @@ async function finish(
   incident: Incident, container: TargetContainer, outcome: IncidentOutcome, reports: StepReport[],
   signingKey: SigningKey | undefined,
 ): Promise<IncidentSummary> {
-  const { manifest, sha256 } = await incident.bundle.seal();
-  await incident.audit.append('evidence.sealed', 'info', { manifestSha256: sha256, files: manifest.items.length });
+  const { manifest } = await sealEvidence(incident.bundle, incident.audit);
   await incident.audit.append('incident.finished', outcome === 'succeeded' ? 'succeeded' : 'failed', {
     outcome,
     steps: reports.map(({ index, kind, outcome: stepOutcome }) => ({ index, kind, outcome: stepOutcome })),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { auditedCall } from '../audit/audited-call.js';
+import { sealEvidence } from '../audit/seal.js';
 import { captureMountViaExec } from '../docker/exec-tar.js';
 import { captureFilesystem, FILESYSTEM_INDEX, FILESYSTEM_TAR } from '../docker/export.js';
 import { captureLogs, readableLogDriver, type LogCapture } from '../docker/logs.js';
@@ -39,8 +40,7 @@ export const capture: StepDefinition<CaptureParams> = {
     if (params.snapshot) await takeSnapshot(recorder, ctx, exported ? join(ctx.evidenceDir, FILESYSTEM_TAR) : undefined);
 
     if (recorder.failures.length === 0) ctx.bundle.markCaptured();
-    const { manifest, sha256 } = await ctx.bundle.seal();
-    await ctx.audit.append('evidence.sealed', 'info', { manifestSha256: sha256, files: manifest.items.length });
+    const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
     if (recorder.failures.length > 0) {
       throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
         code: 'CAPTURE_INCOMPLETE',
@@ -48,7 +48,6 @@ export const capture: StepDefinition<CaptureParams> = {
         hint: 'what was captured is sealed and marked; terminate stays refused unless --force-terminate --reason',
       });
     }
-    ctx.state.captured = true;
     return {
       summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
       details: { files: manifest.items.length, missing: manifest.missing },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type Docker from 'dockerode';
 import { auditedCall } from '../audit/audited-call.js';
+import { waitForProgress } from '../docker/connect-docker.js';
 import type { CaptureRecorder } from './capture-recorder.js';
 import type { StepContext } from './step-context.js';
 
@@ -45,9 +46,7 @@ async function importTar(
     tag: target.tag,
     changes: [`LABEL ir.incident=${target.incident}`],
   });
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
-  });
+  await waitForProgress(docker, stream);
   return (await docker.getImage(`${target.repo}:${target.tag}`).inspect()).Id;
 }
 

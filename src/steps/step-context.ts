@@ -16,19 +16,12 @@ export interface StepContext {
   audit: AuditTrail;
   bundle: EvidenceBundle;
   redactor: Redactor;
-  /** Facts steps hand to later steps. */
-  state: IncidentState;
   /** Created on first use, so runbooks without AWS steps never touch AWS. */
   secrets(): Promise<SecretsApi>;
   /** The operator-supplied new secret value (file or masked prompt). */
   suppliedSecret(secretId: string): Promise<string>;
   /** Set when the operator overrode the evidence-first rule, with why. */
   forceTerminateReason?: string;
-}
-
-export interface IncidentState {
-  /** True once capture finished and its hashes are on disk. */
-  captured: boolean;
 }
 
 /** What a finished step reports: one line for people, details for the record. */

@@ -38,7 +38,7 @@ export const terminate: StepDefinition<TerminateParams> = {
 
 /** Evidence first: no removal before capture sealed its hashes, unless overridden with a reason. */
 async function requireEvidence(ctx: StepContext): Promise<void> {
-  if (ctx.state.captured) return;
+  if (ctx.bundle.isCaptured) return;
   if (ctx.forceTerminateReason) {
     await ctx.audit.append('override.evidence-first', 'info', { reason: ctx.forceTerminateReason });
     return;

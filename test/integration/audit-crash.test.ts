@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { appendFile, cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
-import { CLI, runCli, tempDir } from '../support/run-cli.js';
+import { CLI, runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
 
 // 150 MB in the logs tmpfs: a few seconds of capture, well inside the guide's 256 MB memory limit.
 const SCRIPT = 'dd if=/dev/zero of=/app/logs/big.bin bs=1M count=150 2>/dev/null; touch /tmp/ready; exec sleep 3600';
@@ -39,8 +39,7 @@ describe.skipIf(!inject('docker').ok)('ir killed in the middle of a capture', ()
   beforeAll(async () => {
     guide = await runGuideContainer({ apiKey: 'gsk_fake_crash_value', script: SCRIPT });
     work = await tempDir('crash');
-    await writeFile(join(work, 'runbook.yaml'),
-      `name: crash\ntarget:\n  container: ${guide.name}\nsteps:\n  - isolate: {}\n  - capture: {}\n  - terminate: {}\n`);
+    await writeContainRunbook(work, guide.name);
     const caseId = `CRASH-${guide.name.slice(-8)}`;
     incidentDir = join(work, 'incidents', caseId);
     await killMidCapture(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json', '--case', caseId,

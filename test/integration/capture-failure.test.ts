@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
-import { onlyIncidentDir, runCli, tempDir, type CliRun } from '../support/run-cli.js';
+import { type CliRun, onlyIncidentDir, runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
 
 // Without capabilities not even the file's owner can read a mode-000 file, so tar in the container fails.
 const SCRIPT = "echo locked > /tmp/locked; chmod 000 /tmp/locked; echo fine > /app/logs/app.log; touch /tmp/ready; exec sleep 3600";
@@ -19,8 +19,7 @@ describe.skipIf(!inject('docker').ok)('a capture that cannot get everything', ()
   beforeAll(async () => {
     guide = await runGuideContainer({ apiKey: 'gsk_fake_partial_value', script: SCRIPT });
     work = await tempDir('partial');
-    await writeFile(join(work, 'runbook.yaml'),
-      `name: partial\ntarget:\n  container: ${guide.name}\nsteps:\n  - isolate: {}\n  - capture: {}\n  - terminate: {}\n`);
+    await writeContainRunbook(work, guide.name);
     run = await runCli(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json',
       '--evidence-dir', join(work, 'incidents')]);
     incidentDir = await onlyIncidentDir(join(work, 'incidents'));

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
-import { onlyIncidentDir, runCli, tempDir } from '../support/run-cli.js';
+import { onlyIncidentDir, runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
 
 const exec = promisify(execFile);
 
@@ -18,8 +18,7 @@ describe.skipIf(!inject('docker').ok)('verifying and packing the evidence of a r
   beforeAll(async () => {
     guide = await runGuideContainer({ apiKey: 'gsk_fake_verify_value' });
     work = await tempDir('evidence-verify');
-    await writeFile(join(work, 'runbook.yaml'),
-      `name: verify\ntarget:\n  container: ${guide.name}\nsteps:\n  - isolate: {}\n  - capture: {}\n  - terminate: {}\n`);
+    await writeContainRunbook(work, guide.name);
     const run = await runCli(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json',
       '--evidence-dir', join(work, 'incidents')]);
     expect(run.code, run.stderr).toBe(0);

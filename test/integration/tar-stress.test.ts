@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TarIndexEntry } from '../../src/evidence/tar-entry.js';
 import { uniqueName } from '../support/names.js';
 import { STRESS_IMAGE } from '../support/real-parts.js';
-import { onlyIncidentDir, runCli, tempDir } from '../support/run-cli.js';
+import { onlyIncidentDir, runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
 
 const exec = promisify(execFile);
 const GIB = 2 ** 30;
@@ -32,8 +32,7 @@ describe.skipIf(!inject('docker').ok || !inject('stress').ok)('capturing a real 
     await exec('docker', ['exec', name, '/usr/local/sbin/ir-stress-files']);
     truth = await readTruth(name);
     work = await tempDir('tar-stress');
-    await writeFile(join(work, 'runbook.yaml'),
-      `name: stress\ntarget:\n  container: ${name}\nsteps:\n  - isolate: {}\n  - capture: {}\n  - terminate: {}\n`);
+    await writeContainRunbook(work, name);
     const run = await runCli(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json',
       '--evidence-dir', join(work, 'incidents')]);
     expect(run.code, run.stderr).toBe(0);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditTrail } from '../../src/audit/audit-trail.js';
 import { hashRecord, type AuditRecord } from '../../src/audit/chain.js';
-import { sealIncident } from '../../src/audit/seal.js';
+import { sealEvidence, sealIncident } from '../../src/audit/seal.js';
 import { loadPublicKey, loadSigningKey, type SigningKey } from '../../src/audit/sign.js';
 import { EvidenceBundle } from '../../src/evidence/evidence-bundle.js';
 import { Redactor } from '../../src/redactor.js';
@@ -40,8 +40,7 @@ export async function writeAuditIncident(options: FixtureOptions = {}): Promise<
   await audit.append('docker.network.disconnect.started', 'started', { network: 'bridge' });
   await audit.append('docker.network.disconnect', 'succeeded', { network: 'bridge' });
   await audit.append('step.finished', 'succeeded', { step: 1, kind: 'isolate' });
-  const { sha256 } = await bundle.seal();
-  await audit.append('evidence.sealed', 'info', { manifestSha256: sha256, files: 1 });
+  await sealEvidence(bundle, audit);
   await audit.append('incident.finished', 'succeeded', { outcome: 'succeeded' });
   if (options.seal === false) {
     await audit.append('step.started', 'started', { step: 2, kind: 'capture' });

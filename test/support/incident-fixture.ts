@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { pack, type Header } from 'tar-stream';
 import { captureTar } from '../../src/docker/tar-index.js';
 import { AuditTrail } from '../../src/audit/audit-trail.js';
-import { sealIncident } from '../../src/audit/seal.js';
+import { sealEvidence, sealIncident } from '../../src/audit/seal.js';
 import { EvidenceBundle } from '../../src/evidence/evidence-bundle.js';
 import type { MissingEvidence } from '../../src/evidence/item.js';
 import { Redactor } from '../../src/redactor.js';
@@ -88,8 +88,7 @@ export async function seal(dir: string, paths: string[], shape: IncidentShape = 
   }
   for (const gap of shape.missing ?? []) bundle.addMissing(gap);
   bundle.markCaptured();
-  const { sha256: manifestSha256 } = await bundle.seal(WRITTEN_AT);
-  await audit.append('evidence.sealed', 'info', { manifestSha256 });
+  await sealEvidence(bundle, audit, WRITTEN_AT);
   await sealIncident(audit, bundle);
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,4 +37,11 @@ export async function onlyIncidentDir(parent: string): Promise<string> {
   const entries = await readdir(parent);
   if (entries.length !== 1) throw new Error(`expected one incident in ${parent}, found ${entries.join(', ')}`);
   return join(parent, entries[0]!);
+}
+
+/** Writes `dir/runbook.yaml`: isolate, capture and terminate on `container`, every parameter at its default. */
+export async function writeContainRunbook(dir: string, container: string): Promise<string> {
+  const file = join(dir, 'runbook.yaml');
+  await writeFile(file, `name: contain\ntarget:\n  container: ${container}\nsteps:\n  - isolate: {}\n  - capture: {}\n  - terminate: {}\n`);
+  return file;
 }

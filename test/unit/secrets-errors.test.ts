@@ -27,6 +27,7 @@ function stubApi(overrides: Partial<SecretsApi> = {}): SecretsApi {
     getRandomPassword: async () => 'r'.repeat(32),
     rotateSecret: async (_id, token) => token,
     describeEndpoint: async () => DEFAULT_ENDPOINT,
+    callerIdentity: async () => ({ arn: 'arn:aws:iam::123456789012:user/tester' }),
     ...overrides,
   };
 }
