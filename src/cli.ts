@@ -159,6 +159,10 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   process.stderr.write(`ir: internal error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);
+  // dist/ is bundled: the stack names bundle lines unless Node maps them back to the sources.
+  if (!process.execArgv.includes('--enable-source-maps') && !process.env.NODE_OPTIONS?.includes('source-maps')) {
+    process.stderr.write('  hint: rerun with NODE_OPTIONS=--enable-source-maps for source file lines in the report\n');
+  }
   return ExitCode.internal;
 }
 

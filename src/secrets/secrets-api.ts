@@ -11,6 +11,8 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+// Static, not import(): the bundler cannot see a CommonJS package's named exports through import().
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 /** What DescribeSecret tells us; never a value. */
 export interface SecretDescription {
@@ -119,11 +121,10 @@ export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
 
 /**
  * Asks STS with the Secrets Manager client's own credential provider and
- * region, so the ARN is the one its calls really run as. The STS client loads
- * only here; STS's endpoint comes from AWS_ENDPOINT_URL(_STS) as usual.
+ * region, so the ARN is the one its calls really run as. STS's endpoint comes
+ * from AWS_ENDPOINT_URL(_STS) as usual.
  */
 async function callerIdentity(client: SecretsManagerClient): Promise<CallerIdentity> {
-  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
   const sts = new STSClient({
     region: await client.config.region(),
     credentials: client.config.credentials,
