@@ -11,7 +11,7 @@ import { createSecretsApi, type SecretsApi } from '../../src/secrets/secrets-api
 import { rotateSecret, rotationToken, type RotationRequest } from '../../src/secrets/rotate.js';
 import { uniqueName } from '../support/names.js';
 import {
-  createTestSecret, deleteReplicatedSecret, deleteTestSecret, replicateTestSecret, secretValueAt, secretValueOf,
+  createTestSecret, deleteReplicatedSecret, deleteTestSecret, failLambdaRotation, replicateTestSecret, secretValueAt, secretValueOf,
   stagePending, stagesOf, versionCount,
 } from '../support/secrets.js';
 
@@ -176,6 +176,22 @@ describe.skipIf(!inject('aws').ok)('rotation states against Secrets Manager', ()
       expect(result).toMatchObject({ strategy: 'lambda', previousVersionId: first, newVersionId: req.clientRequestToken });
       expect((await stagesOf(name))[first]).toEqual(['AWSPREVIOUS']);
       expect(await secretValueAt(name, 'AWSCURRENT')).toBe('lambda-made-value');
+    });
+  });
+
+  // The emulator forgets the configured function when RotateSecret names none (AWS keeps it) and
+  // then moves AWSCURRENT to an empty version of its own: only the request is proven here.
+  it('sends the real RotateSecret with our token, once a failed function run is cleared', async () => {
+    await withSecret('broken-lambda-initial', async (name, first) => {
+      const failedRun = randomUUID();
+      await failLambdaRotation(name, 'arn:aws:lambda:us-east-1:123456789012:function:ir-test-missing', failedRun);
+      const req = request(name, { strategy: 'lambda', lambdaTimeoutSeconds: 5 });
+      expect((await caught(rotateSecret(api, req))).code).toBe('ROTATION_HALF_DONE');
+      expect(await stagesOf(name)).toEqual({ [first]: ['AWSCURRENT'], [failedRun]: ['AWSPENDING'] });
+
+      const result = await rotateSecret(api, { ...req, clearStalePending: true }, { intervalMs: 100 });
+      expect(result).toMatchObject({ clearedStalePending: failedRun, newVersionId: req.clientRequestToken });
+      expect((await stagesOf(name))[req.clientRequestToken]).toContain('AWSCURRENT');
     });
   });
 });

@@ -7,6 +7,7 @@ import {
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   RemoveRegionsFromReplicationCommand,
+  RotateSecretCommand,
   ReplicateSecretToRegionsCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -59,4 +60,14 @@ export async function deleteReplicatedSecret(name: string, region: string): Prom
   await client.send(new RemoveRegionsFromReplicationCommand({ SecretId: name, RemoveReplicaRegions: [region] }))
     .catch(() => undefined);
   await deleteTestSecret(name);
+}
+
+/**
+ * Configures a rotation function that does not exist and lets its first run fail, as a broken
+ * function would: the emulator stages AWSPENDING under the token, then cannot find the function.
+ */
+export async function failLambdaRotation(name: string, lambdaArn: string, token: string): Promise<void> {
+  await client.send(new RotateSecretCommand({
+    SecretId: name, RotationLambdaARN: lambdaArn, ClientRequestToken: token, RotationRules: { AutomaticallyAfterDays: 30 },
+  })).catch(() => undefined);
 }
