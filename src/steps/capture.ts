@@ -53,8 +53,8 @@ export const capture: StepDefinition<CaptureParams> = {
     return {
       summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
       details: { files: manifest.items.length, missing: manifest.missing },
-      warnings: [...recorder.gaps, ...uncovered],
-      followUps: uncovered,
+      warnings: [...recorder.gaps, ...uncovered.warnings],
+      followUps: uncovered.followUps,
     };
   },
 };

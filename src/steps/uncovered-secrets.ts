@@ -13,14 +13,17 @@ export function uncoveredSecretNames(env: string[] | undefined, covered: string[
   return [...new Set(names.filter((name) => name && looksSecret(name) && !covered.includes(name)))];
 }
 
-/** Records the uncovered names in the audit trail and returns the warning for the operator, if any. */
+/** Records the uncovered names in the audit trail; returns the warning and the to-do, if any. */
 export async function recordUncoveredSecrets(
   ctx: Pick<StepContext, 'audit' | 'rotatedEnv'>, env: string[] | undefined,
-): Promise<string[]> {
+): Promise<{ warnings: string[]; followUps: string[] }> {
   const variables = uncoveredSecretNames(env, ctx.rotatedEnv);
-  if (variables.length === 0) return [];
+  if (variables.length === 0) return { warnings: [], followUps: [] };
   await ctx.audit.append('secrets.uncovered', 'info', { variables, covered: ctx.rotatedEnv });
-  const them = variables.length === 1 ? 'it' : 'them';
-  return [`rotate ${variables.join(', ')} too: the container held ${them} and no rotate-secret step ` +
-    `names ${them} (add one with env: NAME)`];
+  const names = variables.join(', ');
+  return {
+    warnings: [`the container held ${names}, which look${variables.length === 1 ? 's' : ''} secret and no ` +
+      'rotate-secret step names (add one with env: NAME)'],
+    followUps: [`rotate ${names}: burned with the container, and not rotated by this runbook`],
+  };
 }

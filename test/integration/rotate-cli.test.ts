@@ -81,7 +81,7 @@ describe.skipIf(!realParts)('ir contain rotating a JSON secret with a generated 
   it('warns after capture about a secret-looking variable no step rotates, by name only', async () => {
     const summary = JSON.parse(run.stdout);
     const captureStep = summary.steps.find((s: { kind: string }) => s.kind === 'capture');
-    expect(captureStep.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^rotate DB_PASSWORD too/)]));
+    expect(captureStep.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^the container held DB_PASSWORD, which looks secret/)]));
     const { records } = await readIncident(dir);
     expect(records.find((r) => r.event === 'secrets.uncovered')?.details).toEqual({
       variables: ['DB_PASSWORD'], covered: ['GROQ_API_KEY'],
@@ -96,7 +96,7 @@ describe.skipIf(!realParts)('ir contain rotating a JSON secret with a generated 
     ]);
     const { records } = await readIncident(dir);
     const finished = records.find((r) => r.event === 'incident.finished')!;
-    expect(finished.details.remaining).toEqual(expect.arrayContaining([expect.stringMatching(/^rotate DB_PASSWORD/),
+    expect(finished.details.remaining).toEqual(expect.arrayContaining([expect.stringMatching(/^rotate DB_PASSWORD: burned/),
       ...rotateStep.followUps]));
   });
 
