@@ -6,38 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { IrError } from '../../src/errors.js';
 import { createSecretsApi, type SecretsApi } from '../../src/secrets/secrets-api.js';
-import { rotateSecret, rotationToken, type RotationRequest } from '../../src/secrets/rotate.js';
+import { rotateSecret } from '../../src/secrets/rotate.js';
 import { uniqueName } from '../support/names.js';
+import { caught, rotationRequest as request, withSecret } from '../support/rotation.js';
 import {
-  createTestSecret, deleteReplicatedSecret, deleteTestSecret, failLambdaRotation, replicateTestSecret, secretValueAt, secretValueOf,
+  createTestSecret, deleteReplicatedSecret, failLambdaRotation, replicateTestSecret, secretValueAt, secretValueOf,
   stagePending, stagesOf, versionCount,
 } from '../support/secrets.js';
 
 const api = createSecretsApi();
-
-async function withSecret(
-  value: string | Uint8Array, body: (name: string, firstVersion: string) => Promise<void>,
-): Promise<void> {
-  const name = uniqueName('secret');
-  const firstVersion = await createTestSecret(name, value);
-  try {
-    await body(name, firstVersion);
-  } finally {
-    await deleteTestSecret(name);
-  }
-}
-
-function request(secretId: string, fields: Partial<RotationRequest> = {}): RotationRequest {
-  return { secretId, strategy: 'generate', clientRequestToken: rotationToken(uniqueName('incident'), secretId), ...fields };
-}
-
-async function caught(promise: Promise<unknown>): Promise<IrError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(IrError);
-  return error as IrError;
-}
 
 /** The real API, except that one label move "crashes" the way a killed run would stop. */
 function crashingAt(stage: string): SecretsApi {
