@@ -32,12 +32,15 @@ export function auditedSecretsApi(api: SecretsApi, audit: AuditTrail): SecretsAp
     ...api,
     inRegion: (region) => auditedSecretsApi(api.inRegion(region), audit),
     putSecretValue: (request) => auditedCall(audit, 'aws.secretsmanager.put-secret-value',
-      { secretId: request.secretId, clientRequestToken: request.clientRequestToken, stages: request.versionStages },
+      {
+        secretId: request.secretId, clientRequestToken: request.clientRequestToken, stages: request.versionStages,
+      },
       () => api.putSecretValue(request),
       // AWS error text can echo the request, and this request carries the new value.
       { after: (versionId) => ({ versionId }), failure: (error) => awsFailure(error, false) }),
     updateSecretVersionStage: (change) => auditedCall(audit, 'aws.secretsmanager.update-version-stage',
-      { ...change }, () => api.updateSecretVersionStage(change), { failure: (error) => awsFailure(error, true) }),
+      { ...change }, () => api.updateSecretVersionStage(change),
+      { failure: (error) => awsFailure(error, true) }),
     rotateSecret: (secretId, clientRequestToken) => auditedCall(audit, 'aws.secretsmanager.rotate-secret',
       { secretId, clientRequestToken, rotateImmediately: true },
       () => api.rotateSecret(secretId, clientRequestToken),

@@ -63,7 +63,8 @@ const rotateSecretSchema = z.strictObject({
   const refuse = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
   const onlyFor = (strategy: string, keys: (keyof typeof step)[]) => {
     for (const key of keys) {
-      if (step[key] !== undefined && step.strategy !== strategy) refuse(key, `'${key}' goes with strategy '${strategy}'`);
+      if (step[key] === undefined || step.strategy === strategy) continue;
+      refuse(key, `'${key}' goes with strategy '${strategy}'`);
     }
   };
   onlyFor('generate', ['length', 'excludeCharacters', 'punctuation']);
@@ -71,7 +72,9 @@ const rotateSecretSchema = z.strictObject({
     refuse('timeout', "'timeout' goes with strategy 'lambda' or store 'swarm'");
   }
   if (step.store !== 'swarm') return;
-  if (step.strategy === 'lambda') refuse('strategy', "store 'swarm' has no rotation function: use supply or generate");
+  if (step.strategy === 'lambda') {
+    refuse('strategy', "store 'swarm' has no rotation function: use supply or generate");
+  }
   if (step.key !== undefined) refuse('key', "store 'swarm' cannot read a secret's value, so 'key' cannot be used");
   if (step.clearStalePending) refuse('clearStalePending', "'clearStalePending' is for store 'aws'");
 });

@@ -46,6 +46,7 @@ export class Journal {
 
   write(): Promise<void> {
     const rotations = Object.keys(this.rotations).length > 0 ? { rotations: this.rotations } : {};
-    return writeFileAtomic(this.path, `${JSON.stringify({ ...this.head, steps: this.steps, ...rotations }, null, 2)}\n`);
+    const journal = { ...this.head, steps: this.steps, ...rotations };
+    return writeFileAtomic(this.path, `${JSON.stringify(journal, null, 2)}\n`);
   }
 }

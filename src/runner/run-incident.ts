@@ -18,7 +18,9 @@ import { currentActor } from './actor.js';
 import { createIncident, type Incident } from './create-incident.js';
 import { newIncidentId } from './incident-id.js';
 import { describeStep, exitCodeFor, runSteps } from './run-steps.js';
-import { formatSummary, remainingWork, type IncidentSummary, type IncidentOutcome, type StepReport } from './summary.js';
+import {
+  formatSummary, remainingWork, type IncidentSummary, type IncidentOutcome, type StepReport,
+} from './summary.js';
 
 /** A validated runbook and everything decided before the first change. */
 export interface RunIncidentOptions {

@@ -34,7 +34,9 @@ export interface NewValueRequest {
 }
 
 /** The full string to store: the new value, or the current JSON with one key replaced. */
-export async function buildSecretString(api: SecretsApi, request: NewValueRequest, current: string): Promise<string> {
+export async function buildSecretString(
+  api: SecretsApi, request: NewValueRequest, current: string,
+): Promise<string> {
   const fresh = await freshValue(api, request);
   const candidate = request.key === undefined ? fresh : replaceKey(request, current, fresh);
   checkReplacement(request, current, candidate);

@@ -66,7 +66,8 @@ async function stageValue(api: SecretsApi, rotation: ValueRotation, current: str
       '(SHA-256 differs); AWSCURRENT was not moved', {
       code: 'ROTATION_READBACK_MISMATCH',
       source: 'environment',
-      hint: 'another writer may be using the same token; inspect the secret with aws secretsmanager describe-secret',
+      hint: 'another writer may be using the same token; ' +
+        'inspect the secret with aws secretsmanager describe-secret',
     });
   }
 }

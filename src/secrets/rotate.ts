@@ -6,10 +6,12 @@
 import { IrError } from '../errors.js';
 import { withAwsErrors } from './aws-errors.js';
 import { settleStalePending } from './half-done.js';
-import { findPrimary } from './primary-region.js';
 import { removePending, rotateWithValue } from './put-rotation.js';
 import type { PasswordConstraints, SecretDescription, SecretsApi } from './secrets-api.js';
-import { CURRENT, PENDING, PREVIOUS, notVerified, versionWith, waitForStages, type VerifyTiming } from './stages.js';
+import { findPrimary, type PrimarySecret } from './primary-region.js';
+import {
+  CURRENT, PENDING, PREVIOUS, notVerified, versionWith, waitForStages, type VerifyTiming,
+} from './stages.js';
 
 export { rotationToken } from './new-value.js';
 export type { VerifyTiming } from './stages.js';
@@ -82,23 +84,35 @@ export async function rotateSecret(
   timing?: Partial<VerifyTiming>,
 ): Promise<RotationResult> {
   checkRequest(request);
-  const { secretId, clientRequestToken: token, strategy } = request;
+  const { secretId, clientRequestToken: token } = request;
   const primary = await findPrimary(api, secretId);
-  const { description } = primary;
-  const plan = toPlan(description, secretId);
-  const where = { region: primary.region, ...(primary.replicaRegion ? { replicaRegion: primary.replicaRegion } : {}) };
-  const ours = description.versionIdsToStages[token];
-  if (ours?.includes(CURRENT)) return { ...where, ...(await confirmDone(primary.api, description, request)) };
+  const plan = toPlan(primary.description, secretId);
+  const { region, replicaRegion } = primary;
+  const where = { region, ...(replicaRegion ? { replicaRegion } : {}) };
+  const ours = primary.description.versionIdsToStages[token];
+  if (ours?.includes(CURRENT)) {
+    return { ...where, ...(await confirmDone(primary.api, primary.description, request)) };
+  }
   if (ours && !ours.includes(PENDING)) throw tokenNotCurrent(secretId, token, ours);
+  return { ...where, ...(await carryOut(primary, plan, request, ours !== undefined, timing)) };
+}
 
-  const cleared = await settleStalePending(primary.api, description, secretId, token, request.clearStalePending === true);
+/** Settles a stale AWSPENDING, then rotates (or finishes our own started rotation). */
+async function carryOut(
+  primary: PrimarySecret, plan: RotationPlan, request: RotationRequest, started: boolean,
+  timing: Partial<VerifyTiming> | undefined,
+): Promise<Omit<RotationResult, 'region' | 'replicaRegion'>> {
+  const { secretId, clientRequestToken: token, strategy } = request;
+  const { api, description } = primary;
+  const clear = request.clearStalePending === true;
+  const cleared = await settleStalePending(api, description, secretId, token, clear);
   const newVersionId = strategy === 'lambda'
-    ? await rotateWithLambda(primary.api, request, plan, ours !== undefined, lambdaTiming(request, timing))
-    : await rotateWithValue(primary.api, { ...request, strategy, currentVersionId: plan.currentVersionId },
-      ours !== undefined, { ...PUT_TIMING, ...timing }).then(() => token);
+    ? await rotateWithLambda(api, request, plan, started, lambdaTiming(request, timing))
+    : await rotateWithValue(api, { ...request, strategy, currentVersionId: plan.currentVersionId }, started,
+      { ...PUT_TIMING, ...timing }).then(() => token);
   return {
-    arn: plan.arn, name: plan.name, ...where, previousVersionId: plan.currentVersionId, newVersionId, strategy,
-    alreadyDone: false, resumed: ours !== undefined, ...(cleared ? { clearedStalePending: cleared } : {}),
+    arn: plan.arn, name: plan.name, previousVersionId: plan.currentVersionId, newVersionId, strategy,
+    alreadyDone: false, resumed: started, ...(cleared ? { clearedStalePending: cleared } : {}),
   };
 }
 

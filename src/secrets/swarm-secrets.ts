@@ -25,7 +25,8 @@ export interface SwarmSecretRef {
 export async function requireSwarmManager(docker: Docker): Promise<void> {
   const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
   if (info.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable) return;
-  throw new IrError(`this Docker engine is not a swarm manager (swarm ${info.Swarm?.LocalNodeState ?? 'unknown'})`, {
+  const state = info.Swarm?.LocalNodeState ?? 'unknown';
+  throw new IrError(`this Docker engine is not a swarm manager (swarm ${state})`, {
     code: 'SWARM_NOT_MANAGER',
     source: 'environment',
     hint: "point DOCKER_HOST at a manager of the swarm that holds the secret, or use store 'aws'",

@@ -1,4 +1,7 @@
-/** The rotate-secret step on AWS Secrets Manager: token first into the journal, then the rotation, then the record. */
+/**
+ * The rotate-secret step on AWS Secrets Manager: the token goes into the
+ * journal first, then the rotation runs, then its record.
+ */
 import type { RotateSecretParams } from '../runbook/schema.js';
 import { rotateSecret, rotationToken, type RotationResult } from '../secrets/rotate.js';
 import type { PasswordConstraints, SecretsApi } from '../secrets/secrets-api.js';
@@ -7,7 +10,8 @@ import type { StepContext, StepResult } from './step-context.js';
 export async function rotateAwsSecret(params: RotateSecretParams, ctx: StepContext): Promise<StepResult> {
   const newValue = params.strategy === 'supply' ? await ctx.suppliedSecret(params.secretId) : undefined;
   const clientRequestToken = rotationToken(ctx.incidentId, params.secretId);
-  await ctx.journal.recordRotation(params.secretId, { store: 'aws', strategy: params.strategy, clientRequestToken });
+  await ctx.journal.recordRotation(params.secretId,
+    { store: 'aws', strategy: params.strategy, clientRequestToken });
   const api = await ctx.secrets();
   const result = await rotateSecret(api, {
     secretId: params.secretId,
@@ -62,7 +66,8 @@ function warningsOf(result: RotationResult): string[] {
 function followUpsOf(params: RotateSecretParams, result: RotationResult): string[] {
   const feeds = params.env ? ` (they read it as ${params.env})` : '';
   const revoke = params.strategy === 'lambda'
-    ? `check that the rotation function of ${result.name} revoked the old credential (version ${result.previousVersionId})`
+    ? `check that the rotation function of ${result.name} revoked the old credential ` +
+      `(version ${result.previousVersionId})`
     : `revoke the old credential of ${result.name} at its provider: version ${result.previousVersionId} ` +
       'still holds it as AWSPREVIOUS';
   return [revoke, `redeploy the consumers of ${result.name}${feeds} so they read the new value`];

@@ -10,7 +10,8 @@ const DEFAULT_CONVERGE_S = 300;
 
 export async function rotateSwarmSecretStep(params: RotateSecretParams, ctx: StepContext): Promise<StepResult> {
   const clientRequestToken = rotationToken(ctx.incidentId, `swarm:${params.secretId}`);
-  await ctx.journal.recordRotation(params.secretId, { store: 'swarm', strategy: params.strategy, clientRequestToken });
+  await ctx.journal.recordRotation(params.secretId,
+    { store: 'swarm', strategy: params.strategy, clientRequestToken });
   const result = await rotateSwarmSecret(ctx.docker, ctx.audit, {
     secretName: params.secretId,
     newValue: () => newValueFor(params, ctx),
@@ -20,7 +21,8 @@ export async function rotateSwarmSecretStep(params: RotateSecretParams, ctx: Ste
   });
   await ctx.audit.append('docker.secret.rotate', 'succeeded', { ...result, strategy: params.strategy });
   return {
-    summary: `${result.oldSecret.name} → ${result.newSecret.name} in ${describeServices(result)}; old secret removed`,
+    summary: `${result.oldSecret.name} → ${result.newSecret.name} in ${describeServices(result)}; ` +
+      'old secret removed',
     details: { secret: result },
     warnings: result.services.length === 0 ? [`no service mounted ${result.oldSecret.name}`] : [],
     followUps: followUpsOf(params, result),
