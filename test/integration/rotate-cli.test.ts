@@ -16,9 +16,14 @@ const realParts = inject('docker').ok && inject('aws').ok;
 
 type AuditRecord = { event: string; outcome: string; details: Record<string, unknown> };
 
+/** The incident's files a person or a log collector sees, and `ir audit show` of it. */
 async function readIncident(dir: string): Promise<{ texts: Record<string, string>; records: AuditRecord[] }> {
   const texts: Record<string, string> = {};
-  for (const file of ['audit.jsonl', 'journal.json', 'manifest.json']) texts[file] = await readFile(join(dir, file), 'utf8');
+  for (const file of ['audit.jsonl', 'journal.json', 'manifest.json']) {
+    texts[file] = await readFile(join(dir, file), 'utf8');
+  }
+  const show = await runCli(['audit', 'show', dir]);
+  texts['audit show'] = show.stdout + show.stderr;
   const records = texts['audit.jsonl']!.trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
   return { texts, records };
 }
