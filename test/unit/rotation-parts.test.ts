@@ -4,7 +4,7 @@ import { generateLocalPassword } from '../../src/secrets/local-password.js';
 import { checkReplacement } from '../../src/secrets/new-value.js';
 import { uncoveredSecretNames } from '../../src/steps/uncovered-secrets.js';
 
-describe('helpers of secret rotation', () => {
+describe('the parts of secret rotation', () => {
   it('names secret-looking variables no step covers, never values, once each', () => {
     const env = ['GROQ_API_KEY=gsk_x', 'DB_PASSWORD=p', 'PATH=/bin', 'AUTH_TOKEN=t', 'DB_PASSWORD=again', 'EMPTY'];
     expect(uncoveredSecretNames(env, ['GROQ_API_KEY'])).toEqual(['DB_PASSWORD', 'AUTH_TOKEN']);
