@@ -29,8 +29,39 @@ const withoutBuildKitSession = {
   },
 };
 
+/**
+ * import() of a CommonJS package gives only its default export once bundled,
+ * where Node would also have found its named exports: such an import would
+ * fail at run time, in whichever step first reaches it. Refuse it here.
+ */
+function refuseDynamicCommonJs(metafile) {
+  const wrong = Object.entries(metafile.inputs).flatMap(([file, input]) => input.imports
+    .filter((imp) => imp.kind === 'dynamic-import' && metafile.inputs[imp.path]?.format === 'cjs')
+    .map((imp) => `${file} imports ${imp.original ?? imp.path}`));
+  if (wrong.length > 0) {
+    throw new Error(`import() of a CommonJS package loses its named exports in the bundle: ${wrong.join('; ')}. ` +
+      'Import it statically from a module that is itself loaded on use.');
+  }
+}
+
+/** The AWS SDK must not load before isolation: every moment before the first disconnect counts. */
+function refuseAwsBeforeIsolation(metafile) {
+  const outputs = metafile.outputs;
+  const contain = Object.keys(outputs).find((file) => /\/contain-[^/]+\.js$/.test(file));
+  const seen = new Set();
+  const queue = [Object.keys(outputs).find((file) => file.endsWith('/cli.js')), contain];
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (!file || seen.has(file)) continue;
+    seen.add(file);
+    queue.push(...outputs[file].imports.filter((imp) => imp.kind === 'import-statement' && !imp.external).map((imp) => imp.path));
+  }
+  const aws = [...seen].filter((file) => Object.keys(outputs[file].inputs).some((input) => input.includes('@aws-sdk/')));
+  if (aws.length > 0) throw new Error(`the AWS SDK is loaded before ir contain can isolate (in ${aws.join(', ')})`);
+}
+
 await rm(outdir, { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   entryPoints: [new URL('../src/cli.ts', import.meta.url).pathname],
   outdir,
   bundle: true,
@@ -46,5 +77,8 @@ await build({
   banner: { js: "import { createRequire as irCreateRequire } from 'node:module';\n" +
     'const require = irCreateRequire(import.meta.url);' },
   plugins: [withoutBuildKitSession],
+  metafile: true,
   logLevel: 'warning',
 });
+refuseDynamicCommonJs(metafile);
+refuseAwsBeforeIsolation(metafile);

@@ -18,7 +18,9 @@ import { currentActor } from './actor.js';
 import { createIncident, type Incident } from './create-incident.js';
 import { newIncidentId } from './incident-id.js';
 import { describeStep, exitCodeFor, runSteps } from './run-steps.js';
-import { formatSummary, type IncidentSummary, type IncidentOutcome, type StepReport } from './summary.js';
+import {
+  formatSummary, remainingWork, type IncidentSummary, type IncidentOutcome, type StepReport,
+} from './summary.js';
 
 /** A validated runbook and everything decided before the first change. */
 export interface RunIncidentOptions {
@@ -40,6 +42,8 @@ export interface RunIncidentOptions {
   ticket?: string;
   /** Signs the audit trail's seal (`--signing-key`). */
   signingKey?: SigningKey;
+  /** `--clear-stale-pending`: a rotation may clear a half-done rotation's label and go on. */
+  clearStalePending?: boolean;
 }
 
 /** Opens an incident on the runbook's target, runs its steps, seals the evidence, reports. */
@@ -69,6 +73,7 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
     forceTerminateReason: options.forceTerminateReason,
     secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret,
+    journal: incident.journal, rotatedEnv: secretEnvNames(runbook), clearStalePending: options.clearStalePending,
   };
   await recordStart(incident, runbook, container, ctx, options);
 
@@ -106,6 +111,7 @@ async function finish(
     outcome,
     steps: reports.map(({ index, kind, outcome: stepOutcome }) => ({ index, kind, outcome: stepOutcome })),
     evidenceComplete: manifest.complete,
+    remaining: remainingWork(reports),
   });
   const auditSeal = await sealIncident(incident.audit, incident.bundle, signingKey);
   return {
