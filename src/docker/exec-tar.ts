@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { firstLineOf, IrError, messageOf } from '../errors.js';
 import { PartialCaptureError } from '../evidence/partial-capture.js';
+import { ReadWatchdog, type ReadDeadline } from './read-watchdog.js';
 import { demuxFrames, writeChunk } from './stream-frames.js';
 import { captureTar, type PartialTarCapture, type TarCapture, type TarCaptureOptions } from './tar-index.js';
 
@@ -25,13 +26,14 @@ const NOT_STARTED = new Set([126, 127]);
  * Rejects with `CAPTURE_EXEC_NO_TAR` when tar cannot be run and with
  * `CAPTURE_EXEC_FAILED` when it exits non-zero (e.g. a file it could not read);
  * both are `PartialCaptureError<PartialTarCapture | null>` with what was saved.
+ * Rejects with `CAPTURE_EXEC_STALLED` when tar misses the `deadline`: the
+ * stopped tar is left behind in the container, which terminate ends.
  */
 export async function captureMountViaExec(
   container: Docker.Container,
   mountPath: string,
-  tarPath: string,
-  indexPath: string,
-  options: TarCaptureOptions = {},
+  paths: { tar: string; index: string },
+  options: TarCaptureOptions & { deadline: ReadDeadline },
 ): Promise<TarCapture> {
   const { exec, output } = await startTar(container, mountPath);
   const stdoutHead = new ByteHead(DIAGNOSTIC_BYTES);
@@ -39,14 +41,19 @@ export async function captureMountViaExec(
   const tarStream = new PassThrough();
   // Errors reach captureTar through its read loop; this keeps a late one from going unhandled.
   tarStream.on('error', () => undefined);
+  const watchdog = new ReadWatchdog(options.deadline, (reason) => output.destroy(new Error(`tar ${reason}`)));
   const demuxing = demuxFrames(output, {
     stdout: (chunk) => {
+      // Only archive bytes count as progress: a tar that only complains is not getting anywhere.
+      watchdog.touch();
       stdoutHead.add(chunk);
       return writeChunk(tarStream, chunk);
     },
     stderr: (chunk) => stderrHead.add(chunk),
   }).then(() => tarStream.end(), (error: unknown) => tarStream.destroy(asError(error)));
-  const [captured] = await Promise.allSettled([captureTar(tarStream, tarPath, indexPath, options), demuxing]);
+  const [captured] = await Promise.allSettled([captureTar(tarStream, paths.tar, paths.index, options), demuxing]);
+  watchdog.stop();
+  if (watchdog.expired) throw tarStalled(mountPath, watchdog.expired, partialOf(captured));
   // Past the limit we hung up on tar, so its exit status says nothing new.
   if (captured.status === 'rejected' && (captured.reason as IrError).code === 'CAPTURE_SIZE_LIMIT') {
     output.destroy();
@@ -117,6 +124,16 @@ function tarFailed(
     hint: notStarted
       ? 'The image has no usable tar; record the mount as not captured, or copy it by hand before the container stops.'
       : 'The archive holds what tar could read; keep it and mark it partial.',
+  });
+}
+
+function tarStalled(mountPath: string, why: string, partial: PartialTarCapture | null) {
+  return new PartialCaptureError(`tar in the container ${why} while archiving ${mountPath}; ` +
+    'a compromised container can stop or slow its own tar', partial, {
+    code: 'CAPTURE_EXEC_STALLED',
+    source: 'environment',
+    hint: 'what arrived is kept and marked partial; copy the mount by hand if it matters, raise the runbook\'s ' +
+      'mountTimeout for a slow but honest disk, or terminate with --force-terminate --reason',
   });
 }
 

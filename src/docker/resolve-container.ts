@@ -8,6 +8,8 @@ export interface TargetContainer {
   /** Without the leading slash the engine puts there. */
   name: string;
   image: string;
+  /** The image's content id: the tag in `image` can later point elsewhere. */
+  imageId?: string;
   state: string;
   /** Absent when the container is already gone and only steps that do not need it run. */
   info?: Docker.ContainerInspectInfo;
@@ -26,6 +28,7 @@ export async function resolveContainer(docker: Docker, nameOrId: string): Promis
       id: info.Id,
       name: info.Name.replace(/^\//, ''),
       image: info.Config.Image,
+      imageId: info.Image,
       state: info.State.Status,
       info,
     };

@@ -9,7 +9,7 @@ export interface Manifest {
   incident: string;
   tool: { name: 'ir'; version: string };
   operator: Actor;
-  target: { container: string; id?: string; image?: string };
+  target: { container: string; id?: string; image?: string; imageId?: string };
   /** The engine the evidence came from, once capture has asked it. */
   engine?: EngineIdentity;
   /** Images committed from the container before removal (capture's `snapshot: true`). */

@@ -31,6 +31,8 @@ const captureSchema = z.strictObject({
   mounts: z.boolean().default(true),
   /** Mounts larger than this are not copied; the manifest says so. */
   mountSizeLimit: sizeSchema.default(2 ** 30),
+  /** Seconds a tmpfs read through the container's own tar may take in all. */
+  mountTimeout: z.number().int().min(1).max(86_400).default(120),
   /** Commit the container to an image tagged with the incident id before it is removed. */
   snapshot: z.boolean().default(false),
 });

@@ -32,7 +32,9 @@ export interface CreateIncidentOptions {
 
 /** Makes the owner-only incident directory with its audit trail, journal and evidence bundle. */
 export async function createIncident(options: CreateIncidentOptions): Promise<Incident> {
-  const { id, runbook, container, actor, redactor } = options;
+  const { id, runbook, container, redactor } = options;
+  // An operator name typed with a secret in it must not carry it into every record.
+  const actor = redactor.redactValue(options.actor);
   const parent = resolve(options.parentDir);
   const dir = join(parent, id);
   await makeIncidentDir(parent, dir);
@@ -44,7 +46,7 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
     incident: id,
     tool: { name: 'ir', version: IR_VERSION },
     operator: actor,
-    target: { container: container.name, id: container.id, image: container.image },
+    target: { container: container.name, id: container.id, image: container.image, imageId: container.imageId },
   }, redactor);
   const journal = new Journal(join(dir, 'journal.json'), redactor, {
     incident: id,

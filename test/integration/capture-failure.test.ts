@@ -1,33 +1,28 @@
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
-import { type CliRun, onlyIncidentDir, runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
+import { containGuide, type GuideContainment } from '../support/contain-guide.js';
+import { type CliRun, onlyIncidentDir, runCli } from '../support/run-cli.js';
 
 // Without capabilities not even the file's owner can read a mode-000 file, so tar in the container fails.
 const SCRIPT = "echo locked > /tmp/locked; chmod 000 /tmp/locked; echo fine > /app/logs/app.log; touch /tmp/ready; exec sleep 3600";
 
 describe.skipIf(!inject('docker').ok)('a capture that cannot get everything', () => {
-  let guide: GuideContainer;
+  let contained: GuideContainment;
   let work: string;
   let run: CliRun;
   let incidentDir: string;
 
   beforeAll(async () => {
-    guide = await runGuideContainer({ apiKey: 'gsk_fake_partial_value', script: SCRIPT });
-    work = await tempDir('partial');
-    await writeContainRunbook(work, guide.name);
-    run = await runCli(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json',
-      '--evidence-dir', join(work, 'incidents')]);
-    incidentDir = await onlyIncidentDir(join(work, 'incidents'));
+    contained = await containGuide('partial', { apiKey: 'gsk_fake_partial_value', script: SCRIPT });
+    ({ work, run, incidentDir } = contained);
   });
 
   afterAll(async () => {
-    await guide?.remove();
-    if (work) await rm(work, { recursive: true, force: true });
+    await contained?.remove();
   });
 
   it('fails the capture step, and terminate refuses to destroy what was not captured', async () => {
@@ -36,7 +31,7 @@ describe.skipIf(!inject('docker').ok)('a capture that cannot get everything', ()
     expect(summary.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'failed', 'failed']);
     expect(summary.steps[1].error.message).toMatch(/tmpfs mount \/tmp/);
     expect(summary.steps[2].error.code).toBe('EVIDENCE_FIRST');
-    expect(await new Docker().getContainer(guide.id).inspect()).toMatchObject({ State: { Running: true } });
+    expect(await new Docker().getContainer(contained.guide.id).inspect()).toMatchObject({ State: { Running: true } });
   });
 
   it('marks what it saved of the failed mount as partial and says what is missing', async () => {
@@ -53,7 +48,7 @@ describe.skipIf(!inject('docker').ok)('a capture that cannot get everything', ()
     const forced = await runCli(['contain', '--runbook', join(work, 'runbook.yaml'), '--yes', '--json',
       '--evidence-dir', join(work, 'forced'), '--force-terminate', '--reason', 'tmpfs file unreadable; contain now']);
     expect(JSON.parse(forced.stdout).steps.map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'failed', 'succeeded']);
-    await expect(new Docker().getContainer(guide.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(new Docker().getContainer(contained.guide.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
     const trail = await readFile(join(await onlyIncidentDir(join(work, 'forced')), 'audit.jsonl'), 'utf8');
     expect(trail).toContain('"reason":"tmpfs file unreadable; contain now"');
   });

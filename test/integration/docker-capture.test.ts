@@ -14,6 +14,12 @@ import { PartialCaptureError } from '../../src/evidence/partial-capture.js';
 import { GUIDE_LINES, runGuideContainer } from '../support/guide-container.js';
 import { TEST_IMAGE, uniqueName } from '../support/names.js';
 
+/** Deadlines no honest tar of these small mounts comes near. */
+const EXEC = { deadline: { idleMs: 30_000, totalMs: 120_000 } };
+function tarPaths(dir: string, name: string): { tar: string; index: string } {
+  return { tar: join(dir, `${name}.tar`), index: join(dir, `${name}.index.jsonl`) };
+}
+
 const TIMESTAMPED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z /;
 const docker = new Docker();
 
@@ -81,13 +87,13 @@ describe.skipIf(!inject('docker').ok)('streaming Docker capture', () => {
       expect(busybox).toMatchObject({ type: 'file', size: busyboxBytes.length, mode: '0755', uid: 0 });
       expect(busybox?.sha256).toBe(createHash('sha256').update(busyboxBytes).digest('hex'));
 
-      const appLogs = await captureMountViaExec(container, '/app/logs', join(dir, 'app-logs.tar'), join(dir, 'app-logs.index.jsonl'));
+      const appLogs = await captureMountViaExec(container, '/app/logs', tarPaths(dir, 'app-logs'), EXEC);
       expect(extractMember(join(dir, 'app-logs.tar'), './app.log').toString()).toBe(`${GUIDE_LINES.appLog}\n`);
       expect(appLogs.tar.sha256).toBe(await sha256File(join(dir, 'app-logs.tar')));
       const appLog = (await readIndex(join(dir, 'app-logs.index.jsonl'))).find((e) => e.path === './app.log');
       expect(appLog).toMatchObject({ type: 'file', uid: 1000, sha256: createHash('sha256').update(`${GUIDE_LINES.appLog}\n`).digest('hex') });
 
-      await captureMountViaExec(container, '/tmp', join(dir, 'tmp.tar'), join(dir, 'tmp.index.jsonl'));
+      await captureMountViaExec(container, '/tmp', tarPaths(dir, 'tmp'), EXEC);
       expect(extractMember(join(dir, 'tmp.tar'), './scratch.txt').toString()).toBe(`${GUIDE_LINES.tmp}\n`);
 
       await expectOwnerOnly(dir);
@@ -101,7 +107,7 @@ describe.skipIf(!inject('docker').ok)('streaming Docker capture', () => {
     const guide = await runGuideContainer({ apiKey: 'gsk_fake_fixture_value' });
     try {
       const container = docker.getContainer(guide.id);
-      await expect(captureMountViaExec(container, '/no/such/mount', join(dir, 'x.tar'), join(dir, 'x.jsonl')))
+      await expect(captureMountViaExec(container, '/no/such/mount', tarPaths(dir, 'x'), EXEC))
         .rejects.toMatchObject({ code: 'CAPTURE_EXEC_FAILED', message: expect.stringContaining("can't change directory") });
     } finally {
       await guide.remove();
@@ -113,7 +119,7 @@ describe.skipIf(!inject('docker').ok)('streaming Docker capture', () => {
     const guide = await runGuideContainer({ apiKey: 'gsk_fake_fixture_value', script });
     try {
       const container = docker.getContainer(guide.id);
-      const error = await captureMountViaExec(container, '/tmp', join(dir, 'tmp.tar'), join(dir, 'tmp.index.jsonl'))
+      const error = await captureMountViaExec(container, '/tmp', tarPaths(dir, 'tmp'), EXEC)
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(PartialCaptureError);
       const partial = error as PartialCaptureError<PartialTarCapture>;
@@ -136,7 +142,7 @@ describe.skipIf(!inject('docker').ok)('streaming Docker capture', () => {
     });
     try {
       await container.start();
-      await expect(captureMountViaExec(container, '/tmp', join(dir, 'tmp.tar'), join(dir, 'tmp.index.jsonl')))
+      await expect(captureMountViaExec(container, '/tmp', tarPaths(dir, 'tmp'), EXEC))
         .rejects.toMatchObject({ code: 'CAPTURE_EXEC_NO_TAR', message: expect.stringContaining('executable file not found') });
     } finally {
       await container.remove({ force: true }).catch(() => undefined);

@@ -40,9 +40,12 @@ export async function onlyIncidentDir(parent: string): Promise<string> {
   return join(parent, entries[0]!);
 }
 
-/** Writes `dir/runbook.yaml`: isolate, capture and terminate on `container`, every parameter at its default. */
-export async function writeContainRunbook(dir: string, container: string): Promise<string> {
+/** Writes `dir/runbook.yaml`: isolate, capture and terminate on `container`, other parameters at their defaults. */
+export async function writeContainRunbook(
+  dir: string, container: string, capture: Record<string, unknown> = {},
+): Promise<string> {
   const file = join(dir, 'runbook.yaml');
-  await writeFile(file, `name: contain\ntarget:\n  container: ${container}\nsteps:\n  - isolate: {}\n  - capture: {}\n  - terminate: {}\n`);
+  await writeFile(file, `name: contain\ntarget:\n  container: ${container}\nsteps:\n  - isolate: {}\n` +
+    `  - capture: ${JSON.stringify(capture)}\n  - terminate: {}\n`);
   return file;
 }

@@ -28,7 +28,7 @@ describe('runbook validation', () => {
     expect(runbook.steps.map((step) => step.kind)).toEqual(['isolate', 'capture', 'terminate', 'rotate-secret']);
     expect(runbook.steps[0]!.params).toEqual({ networks: 'all', freeze: false });
     expect(runbook.steps[1]!.params).toEqual({
-      logs: false, filesystem: true, mounts: true, mountSizeLimit: 2 ** 30, snapshot: false,
+      logs: false, filesystem: true, mounts: true, mountSizeLimit: 2 ** 30, mountTimeout: 120, snapshot: false,
     });
     expect(runbook.steps[2]!.params).toEqual({ stopTimeout: 10 });
     expect(runbook.steps[3]!.params).toMatchObject({ store: 'aws', strategy: 'generate' });
