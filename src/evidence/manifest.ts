@@ -41,7 +41,9 @@ export function buildManifest(
   state: { captured: boolean; now: Date },
 ): Manifest {
   const sorted = [...items].sort((a, b) => a.path.localeCompare(b.path));
-  const complete = state.captured && missing.length === 0 && sorted.every((item) => !item.partial);
+  const whole = new Set(sorted.filter((item) => !item.partial).map((item) => item.path));
+  const replaced = (item: EvidenceItem) => item.replacedBy !== undefined && whole.has(item.replacedBy);
+  const complete = state.captured && missing.length === 0 && sorted.every((item) => !item.partial || replaced(item));
   return { ...head, writtenAt: state.now.toISOString(), captured: state.captured, complete, items: sorted, missing };
 }
 

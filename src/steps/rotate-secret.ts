@@ -21,12 +21,15 @@ export const rotateSecretStep: StepDefinition<RotateSecretParams> = {
 
   async run(params, ctx) {
     const newValue = params.strategy === 'supply' ? await ctx.suppliedSecret(params.secretId) : undefined;
+    const clientRequestToken = rotationToken(ctx.incidentId, params.secretId);
+    // A resumed run uses the same token, so a put that reached AWS before ir stopped is not made twice.
+    await ctx.remember?.({ secretId: params.secretId, clientRequestToken });
     const result = await rotateSecret(await ctx.secrets(), {
       secretId: params.secretId,
       strategy: params.strategy,
       newValue,
       key: params.key,
-      clientRequestToken: rotationToken(ctx.incidentId, params.secretId),
+      clientRequestToken,
     });
     await ctx.audit.append('aws.secretsmanager.rotate', 'succeeded', { ...result });
     const summary = result.alreadyDone

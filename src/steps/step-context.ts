@@ -22,6 +22,8 @@ export interface StepContext {
   suppliedSecret(secretId: string): Promise<string>;
   /** Set when the operator overrode the evidence-first rule, with why. */
   forceTerminateReason?: string;
+  /** Keeps in the journal what a resumed run needs to continue this step (networks, tokens). */
+  remember?(data: Record<string, unknown>): Promise<void>;
 }
 
 /** What a finished step reports: one line for people, details for the record. */
