@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeSynced } from './hashed-file.js';
+import { syncFile, writeSynced } from './hashed-file.js';
 
 /**
  * Replaces a file whole: temp file, sync, rename, sync the directory; readers
@@ -13,15 +13,6 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   const temp = `${path}.${process.pid}-${randomBytes(3).toString('hex')}.tmp`;
   await writeSynced(temp, content, 'w');
   await rename(temp, path);
-  await syncDir(dirname(path));
-}
-
-/** Syncs a directory so an entry created, renamed or removed in it survives a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  // A directory syncs like a file: this puts the rename itself on disk.
+  await syncFile(dirname(path));
 }

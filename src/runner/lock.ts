@@ -11,8 +11,7 @@ import { join, resolve } from 'node:path';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor } from '../audit/chain.js';
 import { IrError } from '../errors.js';
-import { makePrivateDir } from '../evidence/hashed-file.js';
-import { syncDir } from '../evidence/write-atomic.js';
+import { makePrivateDir, syncFile } from '../evidence/hashed-file.js';
 
 export const LOCKS_DIR = '.locks';
 
@@ -92,7 +91,8 @@ async function createLock(path: string, holder: LockHolder): Promise<boolean> {
   } finally {
     await handle.close();
   }
-  await syncDir(join(path, '..'));
+  // The directory entry too: a lock that vanishes in a crash would let a second run in.
+  await syncFile(join(path, '..'));
   return true;
 }
 

@@ -4,9 +4,9 @@
  * client: the new version exists, but `ir` never hears so. Every other call,
  * and every call after the stop, passes through (and finds nothing there).
  */
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from './echo-proxy.js';
+import { forward, readBody } from './echo-proxy.js';
 
 export interface StopAfterPut {
   url: string;
@@ -21,21 +21,14 @@ export async function startStopAfterPut(upstream: string, stop: () => Promise<vo
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     const isPut = req.headers['x-amz-target'] === 'secretsmanager.PutSecretValue';
-    const forward = request({
-      host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers,
-    }, (answer) => {
-      if (isPut && !state.stopped) {
-        state.puts += 1;
-        state.stopped = true;
-        answer.resume();
-        void stop().finally(() => res.destroy());
-        return;
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+    forward(target, req, body, res, (answer) => {
+      if (!isPut || state.stopped) return false;
+      state.puts += 1;
+      state.stopped = true;
+      answer.resume();
+      void stop().finally(() => res.destroy());
+      return true;
     });
-    forward.on('error', () => res.destroy());
-    forward.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
