@@ -27,6 +27,7 @@ describe.skipIf(!inject('docker').ok || unavailable !== undefined)(
     const secret = uniqueName('rotation-fault');
     let dir: string;
     let failed: CliRun;
+    let journalAfterFailure: Awaited<ReturnType<typeof readJournal>>;
     let resumed: CliRun;
 
     beforeAll(async () => {
@@ -45,6 +46,7 @@ describe.skipIf(!inject('docker').ok || unavailable !== undefined)(
       failed = await runCli(['contain', '--runbook', runbook, '--yes', '--json', '--case', 'ROTATE-1',
         '--evidence-dir', evidence], env);
       dir = join(evidence, 'ROTATE-1');
+      journalAfterFailure = await readJournal(dir);
       await moto.restart();
       resumed = await runCli(['resume', dir, '--yes', '--json'], env);
     }, 240_000);
@@ -62,8 +64,7 @@ describe.skipIf(!inject('docker').ok || unavailable !== undefined)(
       const step = JSON.parse(failed.stdout).steps[0];
       expect(step).toMatchObject({ kind: 'rotate-secret', outcome: 'failed' });
       expect(step.error.message).toMatch(/cannot reach Secrets Manager for PutSecretValue/);
-      const journal = await readJournal(dir);
-      expect(journal.steps[0]).toMatchObject({ state: 'failed', resume: { secretId: secret } });
+      expect(journalAfterFailure.steps[0]).toMatchObject({ state: 'failed', resume: { secretId: secret } });
     });
 
     it('finishes it on resume with the same token, without a second new version', async () => {
