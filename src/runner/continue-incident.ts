@@ -18,7 +18,9 @@ import type { Incident } from './create-incident.js';
 import type { HeldLock } from './lock.js';
 import { exitCodeFor, runSteps } from './run-steps.js';
 import { watchInterrupts } from './signals.js';
-import { formatSummary, type IncidentOutcome, type IncidentSummary, type StepReport } from './summary.js';
+import {
+  formatSummary, remainingWork, type IncidentOutcome, type IncidentSummary, type StepReport,
+} from './summary.js';
 
 export interface ContinueIncidentOptions {
   incident: Incident;
@@ -97,7 +99,7 @@ async function finish(
   const { incident } = options;
   const { manifest } = await sealEvidence(incident.bundle, incident.audit);
   await incident.audit.append('incident.finished', outcome === 'succeeded' ? 'succeeded' : 'failed', {
-    outcome, steps: outcomes(reports), evidenceComplete: manifest.complete,
+    outcome, steps: outcomes(reports), evidenceComplete: manifest.complete, remaining: remainingWork(reports),
   });
   const auditSeal = await sealIncident(incident.audit, incident.bundle, options.signingKey);
   return { ...summarise(options, outcome, reports, manifest), auditSeal };

@@ -48,6 +48,8 @@ export interface JournalFile {
   runbook: { file: string; sha256: string };
   plan?: StartedPlan;
   steps: JournalStep[];
+  /** Per secret, what a rotation needs to be resumed (its idempotency token): ids, never values. */
+  rotations?: Record<string, Record<string, unknown>>;
 }
 
 /** journal.json: each step's state, rewritten whole and atomically at every change. */
@@ -116,9 +118,18 @@ export class Journal {
   /** Keeps what a later run needs to continue the running step (never a secret value: it is redacted). */
   async rememberRunning(data: Record<string, unknown>): Promise<void> {
     const step = this.file.steps.find(({ state }) => state === 'running');
-    if (!step) return;
-    step.resume = { ...step.resume, ...this.redactor.redactValue(data) };
+    if (step) step.resume = { ...step.resume, ...this.redactor.redactValue(data) };
     await this.write();
+  }
+
+  /**
+   * Writes a rotation's token before the call that uses it, so a resumed run
+   * finds and reuses it: per secret, and in the running step's `resume`.
+   */
+  async recordRotation(secretId: string, facts: Record<string, unknown>): Promise<void> {
+    const redacted = this.redactor.redactValue(facts);
+    this.file.rotations = { ...this.file.rotations, [secretId]: redacted };
+    await this.rememberRunning({ secretId, ...redacted });
   }
 
   write(): Promise<void> {

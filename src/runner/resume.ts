@@ -26,7 +26,7 @@ import type { Journal, StartedPlan } from './journal.js';
 import { keepAside } from './keep-aside.js';
 import { recordLockTakeover, takeLock } from './lock.js';
 import { redactContainerSecrets, unfinishedSteps, type ResumableIncident } from './open-resumable.js';
-import { openSecrets } from './run-incident.js';
+import { openSecrets, secretEnvNames } from './run-incident.js';
 import type { StepReport } from './summary.js';
 
 export interface ResumeIncidentOptions {
@@ -91,6 +91,7 @@ function contextFor(
     secrets: () => (secrets ??= openSecrets(options.secrets, options.redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret,
     remember: (data) => incident.journal.rememberRunning(data),
+    journal: incident.journal, rotatedEnv: secretEnvNames(plan),
   };
 }
 

@@ -42,6 +42,8 @@ export interface RunIncidentOptions {
   signingKey?: SigningKey;
   /** The `--steps` selection, kept in the journal so a resume selects the same steps. */
   selectedKinds?: string[];
+  /** `--clear-stale-pending`: a rotation may clear a half-done rotation's label and go on. */
+  clearStalePending?: boolean;
 }
 
 /** Opens an incident on the runbook's target, runs its steps, seals the evidence, reports. */
@@ -78,6 +80,7 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
     forceTerminateReason: options.forceTerminateReason,
     secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret, remember: (data) => incident.journal.rememberRunning(data),
+    journal: incident.journal, rotatedEnv: secretEnvNames(runbook), clearStalePending: options.clearStalePending,
   };
   await recordStart(incident, runbook, container, ctx, options);
   await recordLockTakeover(incident.audit, lock);

@@ -14,6 +14,7 @@ import { captureEngineManagedFiles, captureFacts, tarFiles } from './capture-fac
 import { CaptureRecorder, type CapturedFile } from './capture-recorder.js';
 import { listMounts, type MountToCapture } from './mounts.js';
 import { takeSnapshot } from './snapshot.js';
+import { recordUncoveredSecrets } from './uncovered-secrets.js';
 import type { StepContext, StepDefinition } from './step-context.js';
 
 export const capture: StepDefinition<CaptureParams> = {
@@ -39,6 +40,7 @@ export const capture: StepDefinition<CaptureParams> = {
     }
     if (params.snapshot) await takeSnapshot(recorder, ctx, exported ? join(ctx.evidenceDir, FILESYSTEM_TAR) : undefined);
 
+    const uncovered = await recordUncoveredSecrets(ctx, info.Config.Env);
     if (recorder.failures.length === 0) ctx.bundle.markCaptured();
     const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
     if (recorder.failures.length > 0) {
@@ -51,7 +53,8 @@ export const capture: StepDefinition<CaptureParams> = {
     return {
       summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
       details: { files: manifest.items.length, missing: manifest.missing },
-      warnings: recorder.gaps,
+      warnings: [...recorder.gaps, ...uncovered.warnings],
+      followUps: uncovered.followUps,
     };
   },
 };

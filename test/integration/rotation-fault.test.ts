@@ -70,7 +70,8 @@ describe.skipIf(!inject('docker').ok || unavailable !== undefined)(
     it('finishes it on resume with the same token, without a second new version', async () => {
       expect(resumed.code, resumed.stderr).toBe(0);
       const step = JSON.parse(resumed.stdout).steps[0];
-      expect(step.summary).toMatch(/already rotated in this incident/);
+      // The put reached the emulator before it died: resume finds the version under its token and finishes it.
+      expect(step.summary).toMatch(/finished a rotation this incident had started|already rotated in this incident/);
       const token = (await readJournal(dir)).steps[0]!.resume!.clientRequestToken as string;
       const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: secret, IncludeDeprecated: true }));
       expect(versions.Versions).toHaveLength(2);
