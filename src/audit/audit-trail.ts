@@ -131,5 +131,8 @@ export class AuditTrail {
 }
 
 function stopping(event: string): IrError {
-  return new IrError(`audit record ${event} after ir began to stop`, { code: 'AUDIT_CLOSING', source: 'internal' });
+  return new IrError(`audit record ${event} after ir began to stop`, {
+    code: 'AUDIT_CLOSING',
+    source: 'internal',
+  });
 }

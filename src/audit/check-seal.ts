@@ -44,11 +44,13 @@ export function findSeal(records: AuditRecord[], cutTail: boolean): { seal?: Aud
     const seal = records[at]!;
     const after = records[at + 1];
     if (after && after.event !== RESUMED_EVENT) {
-      const reason = `record ${after.seq} comes after the seal (record ${seal.seq}): appended once the trail was closed`;
+      const reason = `record ${after.seq} comes after the seal (record ${seal.seq}): ` +
+        'appended once the trail was closed';
       return { problem: { seq: after.seq, kind: 'after-seal', reason } };
     }
     if (!after && cutTail) {
-      return { problem: { seq: seal.seq + 1, kind: 'after-seal', reason: `a partial line follows the seal (record ${seal.seq})` } };
+      const reason = `a partial line follows the seal (record ${seal.seq})`;
+      return { problem: { seq: seal.seq + 1, kind: 'after-seal', reason } };
     }
   }
   const last = seals.at(-1);

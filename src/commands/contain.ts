@@ -107,7 +107,9 @@ function selectSteps(runbook: Runbook, kinds: string[]): Runbook['steps'] {
 }
 
 /** Never hang waiting for a person who is not there. */
-export async function checkMode(options: Pick<ContainOptions, 'yes'>, io: ContainIo): Promise<Prompter | undefined> {
+export async function checkMode(
+  options: Pick<ContainOptions, 'yes'>, io: ContainIo,
+): Promise<Prompter | undefined> {
   if (options.yes) return undefined;
   if (!io.interactive) {
     throw new IrError('no terminal to ask for confirmation, and --yes was not given', {

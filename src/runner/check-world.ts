@@ -14,11 +14,13 @@ export function checkWorldFor(docker: Docker, containerId: string) {
     if (step.kind !== 'isolate' && step.kind !== 'terminate') return undefined;
     const info = await inspectOrGone(docker, containerId);
     if (!info) {
-      const summary = step.kind === 'terminate' ? 'already removed' : 'the container is already gone: no network to leave';
+      const summary = step.kind === 'terminate' ? 'already removed'
+        : 'the container is already gone: no network to leave';
       return { summary, details: { alreadyDone: true, checkedBeforeRetry: 'container gone' } };
     }
     if (step.kind === 'isolate' && !attachedToAny(info, step.params)) {
-      return { summary: 'already on none of its networks', details: { alreadyDone: true, checkedBeforeRetry: 'detached' } };
+      const details = { alreadyDone: true, checkedBeforeRetry: 'detached' };
+      return { summary: 'already on none of its networks', details };
     }
     return undefined;
   };

@@ -47,7 +47,8 @@ export async function continueIncident(options: ContinueIncidentOptions): Promis
   });
   try {
     const { outcome, reports } = await runSteps({ ...options, stop: watch.stop });
-    if (watch.stop.requested) return await leaveResumable(options, reports, watch.stop.signal ?? 'SIGINT');
+    const { stop } = watch;
+    if (stop.requested) return await leaveResumable(options, reports, stop.signal ?? 'SIGINT');
     const summary = await finish(options, outcome, reports);
     report(options, summary);
     return exitCodeFor(outcome);

@@ -48,7 +48,8 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
 
 /** An empty bundle for the incident; `ir resume` restores what was sealed into one. */
 export function newBundle(
-  dir: string, id: string, container: Pick<TargetContainer, 'id' | 'name' | 'image'>, actor: Actor, redactor: Redactor,
+  dir: string, id: string, container: Pick<TargetContainer, 'id' | 'name' | 'image'>, actor: Actor,
+  redactor: Redactor,
 ): EvidenceBundle {
   return new EvidenceBundle(dir, {
     incident: id,

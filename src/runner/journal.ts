@@ -62,7 +62,8 @@ export class Journal {
 
   static create(path: string, redactor: Redactor, incident: string, plan: StartedPlan): Journal {
     const steps = plan.steps.map(({ kind }, index): JournalStep => ({ index: index + 1, kind, state: 'pending' }));
-    const file: JournalFile = { incident, runbook: { file: plan.runbook.file, sha256: plan.runbook.sha256 }, plan, steps };
+    const runbook = { file: plan.runbook.file, sha256: plan.runbook.sha256 };
+    const file: JournalFile = { incident, runbook, plan, steps };
     return new Journal(path, redactor, redactor.redactValue(file));
   }
 

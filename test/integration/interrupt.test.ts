@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isStepStart, readJournal, startCli, trailRecords, waitForRecord, type CliChild } from '../support/cli-child.js';
+import { readJournal, startCli, trailRecords, waitUntil, type CliChild } from '../support/cli-child.js';
 import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
 import { runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
 
@@ -22,7 +22,7 @@ async function interruptCapture(work: string, caseId: string, twice: boolean): P
   const dir = join(work, 'incidents', caseId);
   const child: CliChild = startCli(['contain', '--runbook', runbook, '--yes', '--case', caseId,
     '--evidence-dir', join(work, 'incidents')]);
-  await waitForRecord(dir, isStepStart('capture'), child);
+  await waitUntil(async () => (await readJournal(dir).catch(() => undefined))?.steps[1]?.state === 'running', child);
   child.signal('SIGINT');
   if (twice) {
     await child.waitForStderr(/stopping after the current step/);

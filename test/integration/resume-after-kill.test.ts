@@ -1,8 +1,8 @@
-import { appendFile, readFile, rm } from 'node:fs/promises';
+import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isStepStart, readJournal, startCli, trailRecords, waitForRecord } from '../support/cli-child.js';
+import { readJournal, startCli, trailRecords, waitUntil } from '../support/cli-child.js';
 import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
 import { runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
 
@@ -16,6 +16,7 @@ describe.skipIf(!inject('docker').ok)('ir SIGKILLed during capture, then resumed
   let dir: string;
   let before: string;
   let resumed: { code: number; stdout: string; stderr: string };
+  let changed: { code: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
     guide = await runGuideContainer({ apiKey: API_KEY, script: SCRIPT });
@@ -24,18 +25,30 @@ describe.skipIf(!inject('docker').ok)('ir SIGKILLed during capture, then resumed
     dir = join(work, 'incidents', 'KILLED-1');
     const child = startCli(['contain', '--runbook', runbook, '--yes', '--case', 'KILLED-1',
       '--evidence-dir', join(work, 'incidents')]);
-    await waitForRecord(dir, isStepStart('capture'), child);
+    // Killed once the journal says capture is running and its first file is on disk: mid-capture.
+    const inspect = join(dir, 'evidence', guide.name, 'inspect.json');
+    await waitUntil(async () => (await readJournal(dir).catch(() => undefined))?.steps[1]?.state === 'running' &&
+      (await stat(inspect).then(() => true, () => false)), child);
     child.signal('SIGKILL');
     await child.done;
     // A crash in the middle of a write leaves half a line; resume must not drop it silently.
     await appendFile(join(dir, 'audit.jsonl'), '{"seq":999,"time":"2026-12-');
     before = await readFile(join(dir, 'audit.jsonl'), 'utf8');
+    const original = await readFile(runbook, 'utf8');
+    await writeFile(runbook, original.replace('- terminate: {}', '- terminate: { stopTimeout: 1 }'));
+    changed = await runCli(['resume', 'KILLED-1', '--evidence-dir', join(work, 'incidents'), '--yes']);
+    await writeFile(runbook, original);
     resumed = await runCli(['resume', 'KILLED-1', '--evidence-dir', join(work, 'incidents'), '--yes', '--json']);
   }, 180_000);
 
   afterAll(async () => {
     await guide?.remove();
     if (work && !process.env.KEEP) await rm(work, { recursive: true, force: true });
+  });
+
+  it('refuses while the runbook says something else than when the incident began, naming the step', () => {
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/cannot resume: step 3 of .*runbook\.yaml changed since the incident began/);
   });
 
   it('completes the incident: isolate kept from before, capture retried, terminate run', async () => {

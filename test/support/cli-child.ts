@@ -57,14 +57,19 @@ export function isStepStart(kind: string) {
 export async function waitForRecord(
   dir: string, test: (record: Record<string, unknown>) => boolean, child?: CliChild, limitMs = 120_000,
 ): Promise<void> {
+  await waitUntil(async () => (await trailRecords(dir)).some(test), child, limitMs);
+}
+
+/** Waits until `seen` says yes, or the child ended first (then throws). */
+export async function waitUntil(seen: () => Promise<boolean>, child?: CliChild, limitMs = 120_000): Promise<void> {
   let ended = false;
   void child?.done.then(() => (ended = true));
   for (let waited = 0; waited < limitMs; waited += 25) {
-    if ((await trailRecords(dir)).some(test)) return;
-    if (ended) throw new Error(`ir exited before the awaited record: ${(await child!.done).stderr}`);
+    if (await seen()) return;
+    if (ended) throw new Error(`ir exited before what the test waited for: ${(await child!.done).stderr}`);
     await delay(25);
   }
-  throw new Error(`no such record in ${dir} after ${limitMs} ms`);
+  throw new Error(`not seen after ${limitMs} ms`);
 }
 
 export async function readJournal(dir: string): Promise<{ steps: { index: number; kind: string; state: string;
