@@ -1,13 +1,10 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readJournal, startCli, trailRecords, waitUntil, type CliChild } from '../support/cli-child.js';
-import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
+import { runGuideContainer, SLOW_CAPTURE_SCRIPT, type GuideContainer } from '../support/guide-container.js';
 import { runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
-
-// 150 MB in the logs tmpfs: capture takes seconds, so the signal lands in the middle of it.
-const SCRIPT = 'dd if=/dev/zero of=/app/logs/big.bin bs=1M count=150 2>/dev/null; touch /tmp/ready; exec sleep 3600';
 
 interface Interrupted {
   guide: GuideContainer;
@@ -17,8 +14,9 @@ interface Interrupted {
 
 /** Starts ir contain, sends SIGINT as the capture starts, and again after ir said it is stopping if `twice`. */
 async function interruptCapture(work: string, caseId: string, twice: boolean): Promise<Interrupted> {
-  const guide = await runGuideContainer({ apiKey: 'gsk_fake_interrupt_value', script: SCRIPT });
-  const runbook = await writeContainRunbook(join(work), guide.name);
+  const guide = await runGuideContainer({ apiKey: 'gsk_fake_interrupt_value', script: SLOW_CAPTURE_SCRIPT });
+  await mkdir(join(work, caseId));
+  const runbook = await writeContainRunbook(join(work, caseId), guide.name);
   const dir = join(work, 'incidents', caseId);
   const child: CliChild = startCli(['contain', '--runbook', runbook, '--yes', '--case', caseId,
     '--evidence-dir', join(work, 'incidents')]);
@@ -42,8 +40,8 @@ describe.skipIf(!inject('docker').ok)('Ctrl-C during a containment', () => {
 
   beforeAll(async () => {
     work = await tempDir('interrupt');
-    once = await interruptCapture(join(work), 'CTRL-C-ONCE', false);
-    twice = await interruptCapture(join(work), 'CTRL-C-TWICE', true);
+    once = await interruptCapture(work, 'CTRL-C-ONCE', false);
+    twice = await interruptCapture(work, 'CTRL-C-TWICE', true);
   }, 240_000);
 
   afterAll(async () => {

@@ -3,11 +3,8 @@ import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isStepStart, startCli, waitForRecord } from '../support/cli-child.js';
-import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
+import { runGuideContainer, SLOW_CAPTURE_SCRIPT, type GuideContainer } from '../support/guide-container.js';
 import { runCli, tempDir, writeContainRunbook, type CliRun } from '../support/run-cli.js';
-
-// A capture of seconds keeps the first run holding the lock while the second one tries.
-const SCRIPT = 'dd if=/dev/zero of=/app/logs/big.bin bs=1M count=150 2>/dev/null; touch /tmp/ready; exec sleep 3600';
 
 describe.skipIf(!inject('docker').ok)('two ir contain at once on one container', () => {
   let guide: GuideContainer;
@@ -17,7 +14,7 @@ describe.skipIf(!inject('docker').ok)('two ir contain at once on one container',
   let firstPid: number;
 
   beforeAll(async () => {
-    guide = await runGuideContainer({ apiKey: 'gsk_fake_lock_value', script: SCRIPT });
+    guide = await runGuideContainer({ apiKey: 'gsk_fake_lock_value', script: SLOW_CAPTURE_SCRIPT });
     work = await tempDir('lock');
     const runbook = await writeContainRunbook(work, guide.name);
     const evidence = join(work, 'incidents');

@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readJournal, startCli, trailRecords, waitUntil } from '../support/cli-child.js';
-import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
+import { runGuideContainer, SLOW_CAPTURE_SCRIPT, type GuideContainer } from '../support/guide-container.js';
 import { runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
 
-// 150 MB in the logs tmpfs: a few seconds of capture, time enough to be killed in it.
-const SCRIPT = 'dd if=/dev/zero of=/app/logs/big.bin bs=1M count=150 2>/dev/null; touch /tmp/ready; exec sleep 3600';
 const API_KEY = 'gsk_fake_resume_after_kill_value';
 
 describe.skipIf(!inject('docker').ok)('ir SIGKILLed during capture, then resumed', () => {
@@ -19,7 +17,7 @@ describe.skipIf(!inject('docker').ok)('ir SIGKILLed during capture, then resumed
   let changed: { code: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
-    guide = await runGuideContainer({ apiKey: API_KEY, script: SCRIPT });
+    guide = await runGuideContainer({ apiKey: API_KEY, script: SLOW_CAPTURE_SCRIPT });
     work = await tempDir('resume-kill');
     const runbook = await writeContainRunbook(work, guide.name);
     dir = join(work, 'incidents', 'KILLED-1');
