@@ -41,7 +41,7 @@ describe.skipIf(!inject('docker').ok)('ir SIGKILLed during capture, then resumed
 
   afterAll(async () => {
     await guide?.remove();
-    if (work && !process.env.KEEP) await rm(work, { recursive: true, force: true });
+    if (work) await rm(work, { recursive: true, force: true });
   });
 
   it('refuses while the runbook says something else than when the incident began, naming the step', () => {
