@@ -119,11 +119,6 @@ export class AuditTrail {
     return record;
   }
 
-  /** The sequence number of the last record written. */
-  get length(): number {
-    return this.seq;
-  }
-
   async close(): Promise<void> {
     await this.queue;
     await this.handle.close();
