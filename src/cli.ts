@@ -15,6 +15,7 @@ const commands = {
   demo: () => import('./commands/demo.js'),
   evidence: () => import('./commands/evidence.js'),
   incidents: () => import('./commands/incidents.js'),
+  resume: () => import('./commands/resume.js'),
 };
 
 // The SDK warns on Node 20 in the middle of an incident's output; README states the support window.
@@ -64,6 +65,28 @@ program
         reason: opts.reason, secretValueFile: opts.secretValueFile,
         operator: opts.operator, ticket: opts.ticket, signingKeyFile: opts.signingKey,
         clearStalePending: opts.clearStalePending,
+      },
+      { interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) },
+    );
+  });
+
+program
+  .command('resume')
+  .description('continue an incident that stopped before it finished, from its first unfinished step')
+  .argument('<incident>', 'an incident directory, or an incident id under --evidence-dir')
+  .addOption(new Option('--evidence-dir <dir>', 'parent directory of incident directories').default('incidents'))
+  .option('-y, --yes', 'run every step left without asking (scripted mode)', false)
+  .option('--json', 'print one JSON summary on stdout; progress goes to stderr', false)
+  .option('--secret-value-file <file>', "the new secret value for a 'supply' rotation not yet done")
+  .option('--operator <name>', 'who is resuming; goes into every new audit record')
+  .addOption(new Option('--signing-key <file>', 'the Ed25519 private key (PEM) the incident started with')
+    .env('IR_SIGNING_KEY'))
+  .action(async (incident: string, opts) => {
+    const { resume } = await commands.resume();
+    process.exitCode = await resume(
+      {
+        incident, evidenceDir: opts.evidenceDir, yes: opts.yes, json: opts.json,
+        secretValueFile: opts.secretValueFile, operator: opts.operator, signingKeyFile: opts.signingKey,
       },
       { interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) },
     );

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../evidence/incident-files.js';
 import { manifestSha256 } from '../evidence/manifest.js';
-import { SEAL_EVENT } from './audit-trail.js';
+import { RESUMED_EVENT, SEAL_EVENT } from './audit-trail.js';
 import type { AuditRecord } from './chain.js';
 import type { TrailProblem } from './find-break.js';
 
@@ -32,20 +32,29 @@ export async function readRawManifest(dir: string): Promise<RawManifest> {
   return { value: undefined, error: `${MANIFEST_FILE} is not a JSON object` };
 }
 
-/** The seal record, if the trail ends in one; a problem if anything follows a seal. */
+/**
+ * The seal record, if the trail ends in one; a problem if anything follows a
+ * seal. The one exception is a seal followed at once by `incident.resumed`:
+ * `ir resume` reopened the trail to finish failed steps, and only the last
+ * seal closes it (until then the trail is unsealed).
+ */
 export function findSeal(records: AuditRecord[], cutTail: boolean): { seal?: AuditRecord; problem?: TrailProblem } {
-  const at = records.findIndex((record) => record.event === SEAL_EVENT);
-  if (at < 0) return {};
-  const seal = records[at]!;
-  const after = records[at + 1];
-  if (after) {
-    const reason = `record ${after.seq} comes after the seal (record ${seal.seq}): appended once the trail was closed`;
-    return { problem: { seq: after.seq, kind: 'after-seal', reason } };
+  const seals = records.flatMap((record, at) => (record.event === SEAL_EVENT ? [at] : []));
+  for (const at of seals) {
+    const seal = records[at]!;
+    const after = records[at + 1];
+    if (after && after.event !== RESUMED_EVENT) {
+      const reason = `record ${after.seq} comes after the seal (record ${seal.seq}): ` +
+        'appended once the trail was closed';
+      return { problem: { seq: after.seq, kind: 'after-seal', reason } };
+    }
+    if (!after && cutTail) {
+      const reason = `a partial line follows the seal (record ${seal.seq})`;
+      return { problem: { seq: seal.seq + 1, kind: 'after-seal', reason } };
+    }
   }
-  if (cutTail) {
-    return { problem: { seq: seal.seq + 1, kind: 'after-seal', reason: `a partial line follows the seal (record ${seal.seq})` } };
-  }
-  return { seal };
+  const last = seals.at(-1);
+  return last !== undefined && last === records.length - 1 ? { seal: records[last]! } : {};
 }
 
 /** The seal must describe the records before it; manifest.json must carry it and be the manifest the trail recorded. */
@@ -76,8 +85,11 @@ export function checkSealedManifest(records: AuditRecord[], seal: AuditRecord, m
  * Returns the problem, or notes for an intact unsealed trail.
  */
 export function checkUnsealed(records: AuditRecord[], manifest: RawManifest): { problem?: TrailProblem; notes: string[] } {
-  const stated = manifest?.value?.auditSeal as { records?: unknown } | undefined;
-  if (stated) {
+  const stated = manifest?.value?.auditSeal as { records?: unknown; hash?: unknown } | undefined;
+  // A trail reopened by ir resume: the manifest still names the seal before the reopening.
+  const reopened = stated && records.some((record) => record.event === SEAL_EVENT &&
+    record.seq === stated.records && record.hash === stated.hash);
+  if (stated && !reopened) {
     const reason = `the trail ends after record ${records.length} with no seal, ` +
       `but ${MANIFEST_FILE} says it was sealed with ${String(stated.records)} records (truncated)`;
     return { problem: { seq: records.length + 1, kind: 'truncated', reason }, notes: [] };

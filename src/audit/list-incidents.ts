@@ -45,7 +45,8 @@ async function describeIncident(directory: string, name: string): Promise<Incide
     return { id: name, directory, outcome: 'unknown', trail: 'unreadable' };
   }
   const started = entries.find((record) => record?.event === 'incident.started');
-  const finished = entries.find((record) => record?.event === 'incident.finished');
+  // A resumed incident finishes again: the last word is the one that counts.
+  const finished = [...entries].reverse().find((record) => record?.event === 'incident.finished');
   const container = (started?.details.container as { name?: unknown } | undefined)?.name;
   const report = await verifyTrail(directory).catch(() => undefined);
   return {

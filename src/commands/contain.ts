@@ -62,11 +62,11 @@ export async function contain(options: ContainOptions, io: ContainIo): Promise<n
   return runIncident({
     runbook, redactor, output, prompter, forceTerminateReason, suppliedSecret: supplied,
     caseId: options.caseId, evidenceDir: options.evidenceDir, json: options.json, secrets: io.secrets,
-    operator, ticket, signingKey, clearStalePending: options.clearStalePending,
+    operator, ticket, signingKey, clearStalePending: options.clearStalePending, selectedKinds: options.steps,
   });
 }
 
-function nonEmpty(value: string | undefined, option: string): string | undefined {
+export function nonEmpty(value: string | undefined, option: string): string | undefined {
   if (value === undefined) return undefined;
   if (!value.trim()) {
     throw new IrError(`${option} is empty`, {
@@ -107,7 +107,9 @@ function selectSteps(runbook: Runbook, kinds: string[]): Runbook['steps'] {
 }
 
 /** Never hang waiting for a person who is not there. */
-async function checkMode(options: ContainOptions, io: ContainIo): Promise<Prompter | undefined> {
+export async function checkMode(
+  options: Pick<ContainOptions, 'yes'>, io: ContainIo,
+): Promise<Prompter | undefined> {
   if (options.yes) return undefined;
   if (!io.interactive) {
     throw new IrError('no terminal to ask for confirmation, and --yes was not given', {
@@ -141,8 +143,9 @@ function checkOverride(options: ContainOptions): string | undefined {
 }
 
 /** The operator-supplied value, checked before anything is touched; asked for only when needed. */
-async function readSuppliedSecret(
-  options: ContainOptions, runbook: Runbook, prompter: Prompter | undefined, redactor: Redactor,
+export async function readSuppliedSecret(
+  options: Pick<ContainOptions, 'secretValueFile'>, runbook: Pick<Runbook, 'steps'>, prompter: Prompter | undefined,
+  redactor: Redactor,
 ): Promise<(secretId: string) => Promise<string>> {
   const needsValue = runbook.steps.some((s) => s.kind === 'rotate-secret' && s.params.strategy === 'supply');
   if (options.secretValueFile && !needsValue) {

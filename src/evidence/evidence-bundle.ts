@@ -49,6 +49,38 @@ export class EvidenceBundle {
     this.changed = true;
   }
 
+  /**
+   * Takes back what an earlier run of the incident sealed (`ir resume`): the
+   * manifest on disk, which the audit trail's last `evidence.sealed` vouches for.
+   */
+  restore(manifest: Manifest): void {
+    const { engine, snapshots } = manifest;
+    this.head = { ...this.head, ...(engine ? { engine } : {}), ...(snapshots ? { snapshots } : {}) };
+    this.items.push(...manifest.items);
+    this.missing.push(...manifest.missing);
+    this.captured = manifest.captured;
+    this.changed = true;
+  }
+
+  /** The items listed so far, by path. */
+  listItems(): ReadonlyMap<string, EvidenceItem> {
+    return new Map(this.items.map((item) => [item.path, item]));
+  }
+
+  /** An item's file was moved (kept aside for a retry); `replacedBy` names the path a retry writes afresh. */
+  moveItem(from: string, to: string, change: Pick<EvidenceItem, 'note' | 'replacedBy'>): void {
+    const at = this.items.findIndex((item) => item.path === from);
+    if (at < 0) return;
+    this.items[at] = { ...this.items[at]!, path: to, ...change };
+    this.changed = true;
+  }
+
+  /** Drops the gaps an earlier attempt recorded, before capture runs again; returns them for the record. */
+  clearMissing(): MissingEvidence[] {
+    this.changed = true;
+    return this.missing.splice(0);
+  }
+
   /** The path must already be free of secrets (it names a file); source and note quote the container. */
   add(item: EvidenceItem): void {
     const { source, note } = this.redactor.redactValue({ source: item.source, note: item.note });

@@ -99,9 +99,9 @@ export interface IncidentEntry {
   kind: 'file' | 'directory' | 'other';
 }
 
-/** The temp file writeFileAtomic leaves behind if it dies before its rename: `<name>.<pid>.tmp`. */
+/** The temp file writeFileAtomic leaves behind if it dies before its rename: `<name>.<pid>-<random>.tmp`. */
 export function isAtomicTemp(path: string): boolean {
-  return /^[^/]+\.\d+\.tmp$/.test(path);
+  return /^[^/]+\.\d+(-[0-9a-f]+)?\.tmp$/.test(path);
 }
 
 /**

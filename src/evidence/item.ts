@@ -14,6 +14,12 @@ export interface EvidenceItem {
   /** True when the capture stopped early: the file holds less than it should. */
   partial?: boolean;
   note?: string;
+  /**
+   * Set on a partial file kept aside by `ir resume`: the path of the file the
+   * retry captured afresh. Once that one is whole, this one does not make the
+   * bundle incomplete.
+   */
+  replacedBy?: string;
   /** True when the file may hold secret values: handle it like the secrets themselves. */
   secret?: boolean;
 }

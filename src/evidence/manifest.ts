@@ -41,7 +41,11 @@ export function buildManifest(
   state: { captured: boolean; now: Date },
 ): Manifest {
   const sorted = [...items].sort((a, b) => a.path.localeCompare(b.path));
-  const complete = state.captured && missing.length === 0 && sorted.every((item) => !item.partial);
+  // A partial file kept aside by ir resume no longer counts once the file captured afresh is whole.
+  const wholePaths = new Set(sorted.filter((item) => !item.partial).map((item) => item.path));
+  const replaced = (item: EvidenceItem) => item.replacedBy !== undefined && wholePaths.has(item.replacedBy);
+  const allWhole = sorted.every((item) => !item.partial || replaced(item));
+  const complete = state.captured && missing.length === 0 && allWhole;
   return { ...head, writtenAt: state.now.toISOString(), captured: state.captured, complete, items: sorted, missing };
 }
 

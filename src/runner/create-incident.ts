@@ -7,9 +7,8 @@ import { IrError } from '../errors.js';
 import { EvidenceBundle } from '../evidence/evidence-bundle.js';
 import { DIR_MODE, makePrivateDir } from '../evidence/hashed-file.js';
 import type { Redactor } from '../redactor.js';
-import type { Runbook } from '../runbook/schema.js';
 import { IR_VERSION } from '../version.js';
-import { Journal } from './journal.js';
+import { Journal, JOURNAL_FILE, type StartedPlan } from './journal.js';
 
 export interface Incident {
   id: string;
@@ -24,7 +23,8 @@ export interface CreateIncidentOptions {
   id: string;
   /** Parent directory of incident directories. */
   parentDir: string;
-  runbook: Runbook;
+  /** The plan as started: goes into journal.json for `ir resume`. */
+  plan: StartedPlan;
   container: TargetContainer;
   actor: Actor;
   redactor: Redactor;
@@ -32,7 +32,7 @@ export interface CreateIncidentOptions {
 
 /** Makes the owner-only incident directory with its audit trail, journal and evidence bundle. */
 export async function createIncident(options: CreateIncidentOptions): Promise<Incident> {
-  const { id, runbook, container, redactor } = options;
+  const { id, plan, container, redactor } = options;
   // An operator name typed with a secret in it must not carry it into every record.
   const actor = redactor.redactValue(options.actor);
   const parent = resolve(options.parentDir);
@@ -42,18 +42,23 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
   const evidenceDir = join(dir, 'evidence', container.name);
   await makePrivateDir(evidenceDir);
   const audit = await AuditTrail.create(join(dir, 'audit.jsonl'), { incident: id, actor, target: container.name }, redactor);
-  const bundle = new EvidenceBundle(dir, {
+  const bundle = newBundle(dir, id, container, actor, redactor);
+  const journal = Journal.create(join(dir, JOURNAL_FILE), redactor, id, plan);
+  await journal.write();
+  return { id, dir, evidenceDir, audit, bundle, journal };
+}
+
+/** An empty bundle for the incident; `ir resume` restores what was sealed into one. */
+export function newBundle(
+  dir: string, id: string, container: Pick<TargetContainer, 'id' | 'name' | 'image' | 'imageId'>, actor: Actor,
+  redactor: Redactor,
+): EvidenceBundle {
+  return new EvidenceBundle(dir, {
     incident: id,
     tool: { name: 'ir', version: IR_VERSION },
     operator: actor,
     target: { container: container.name, id: container.id, image: container.image, imageId: container.imageId },
   }, redactor);
-  const journal = new Journal(join(dir, 'journal.json'), redactor, {
-    incident: id,
-    runbook: { file: runbook.file, sha256: runbook.sha256 },
-  }, runbook.steps.map((step) => step.kind));
-  await journal.write();
-  return { id, dir, evidenceDir, audit, bundle, journal };
 }
 
 async function makeIncidentDir(parent: string, dir: string): Promise<void> {

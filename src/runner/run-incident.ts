@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditedSecretsApi, recordAwsIdentity } from '../audit/aws-records.js';
-import { sealEvidence, sealIncident } from '../audit/seal.js';
 import type { SigningKey } from '../audit/sign.js';
 import { connectDocker, describeDockerHost } from '../docker/connect-docker.js';
 import type Docker from 'dockerode';
@@ -15,12 +13,12 @@ import type { StepContext } from '../steps/step-context.js';
 import type { Output } from '../ui/output.js';
 import type { Prompter } from '../ui/prompter.js';
 import { currentActor } from './actor.js';
+import { continueIncident } from './continue-incident.js';
 import { createIncident, type Incident } from './create-incident.js';
 import { newIncidentId } from './incident-id.js';
-import { describeStep, exitCodeFor, runSteps } from './run-steps.js';
-import {
-  formatSummary, remainingWork, type IncidentSummary, type IncidentOutcome, type StepReport,
-} from './summary.js';
+import { describeStep } from './run-steps.js';
+import { startPlan } from './started-plan.js';
+import { recordLockTakeover, takeLock } from './lock.js';
 
 /** A validated runbook and everything decided before the first change. */
 export interface RunIncidentOptions {
@@ -42,6 +40,8 @@ export interface RunIncidentOptions {
   ticket?: string;
   /** Signs the audit trail's seal (`--signing-key`). */
   signingKey?: SigningKey;
+  /** The `--steps` selection, kept in the journal so a resume selects the same steps. */
+  selectedKinds?: string[];
   /** `--clear-stale-pending`: a rotation may clear a half-done rotation's label and go on. */
   clearStalePending?: boolean;
 }
@@ -62,9 +62,16 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
   const container = await resolveTarget(docker, runbook);
   redactor.addEnvironment(container.info?.Config.Env, secretEnvNames(runbook));
   const id = options.caseId ?? newIncidentId(container.name, new Date());
-  const incident = await createIncident({
-    id, parentDir: options.evidenceDir, runbook, container, actor: currentActor(options.operator), redactor,
-  });
+  const actor = currentActor(options.operator);
+  const plan = await startPlan(docker, runbook, container, { ...options, signingKey: options.signingKey?.fingerprint });
+  const lock = container.id ? await takeLock({
+    evidenceDir: options.evidenceDir, engineId: plan.engineId, containerId: container.id, incident: id, actor,
+  }) : undefined;
+  const incident = await createIncident({ id, parentDir: options.evidenceDir, plan, container, actor, redactor })
+    .catch(async (error: unknown) => {
+      await lock?.release();
+      throw error;
+    });
 
   let secrets: Promise<SecretsApi> | undefined;
   const ctx: StepContext = {
@@ -72,16 +79,16 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
     docker, container, audit: incident.audit, bundle: incident.bundle, redactor,
     forceTerminateReason: options.forceTerminateReason,
     secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
-    suppliedSecret: options.suppliedSecret,
+    suppliedSecret: options.suppliedSecret, remember: (data) => incident.journal.rememberRunning(data),
     journal: incident.journal, rotatedEnv: secretEnvNames(runbook), clearStalePending: options.clearStalePending,
   };
   await recordStart(incident, runbook, container, ctx, options);
+  await recordLockTakeover(incident.audit, lock);
 
-  const { outcome, reports } = await runSteps({ steps: runbook.steps, incident, ctx, output, prompter: options.prompter });
-  const summary = await finish(incident, container, outcome, reports, options.signingKey);
-  if (options.json) output.json(summary);
-  else for (const line of formatSummary(summary)) output.result(line);
-  return exitCodeFor(outcome);
+  return continueIncident({
+    incident, ctx, container, steps: runbook.steps, output, prompter: options.prompter, json: options.json,
+    signingKey: options.signingKey, lock,
+  });
 }
 
 async function recordStart(
@@ -102,40 +109,11 @@ async function recordStart(
   for (const line of plan) options.output.progress(`  ${line}`);
 }
 
-async function finish(
-  incident: Incident, container: TargetContainer, outcome: IncidentOutcome, reports: StepReport[],
-  signingKey: SigningKey | undefined,
-): Promise<IncidentSummary> {
-  const { manifest } = await sealEvidence(incident.bundle, incident.audit);
-  await incident.audit.append('incident.finished', outcome === 'succeeded' ? 'succeeded' : 'failed', {
-    outcome,
-    steps: reports.map(({ index, kind, outcome: stepOutcome }) => ({ index, kind, outcome: stepOutcome })),
-    evidenceComplete: manifest.complete,
-    remaining: remainingWork(reports),
-  });
-  const auditSeal = await sealIncident(incident.audit, incident.bundle, signingKey);
-  return {
-    incident: incident.id,
-    directory: incident.dir,
-    target: { container: container.name, id: container.id },
-    outcome,
-    steps: reports,
-    evidence: {
-      manifest: join(incident.dir, 'manifest.json'),
-      captured: manifest.captured,
-      complete: manifest.complete,
-      missing: manifest.missing,
-      partial: manifest.items.filter((item) => item.partial).map((item) => item.path),
-    },
-    auditSeal,
-  };
-}
-
 /**
  * The AWS SDK loads only when a step needs it: nothing slows isolation down.
  * Opened once per incident, which is when the AWS identity is recorded.
  */
-async function openSecrets(
+export async function openSecrets(
   override: (() => SecretsApi) | undefined, redactor: Redactor, audit: AuditTrail,
 ): Promise<SecretsApi> {
   const create = override ?? (await import('../secrets/secrets-api.js')).createSecretsApi;
@@ -163,6 +141,6 @@ function longestStop(runbook: Runbook): number {
 }
 
 /** Variables the runbook says hold secrets, redacted even if their names do not look secret. */
-function secretEnvNames(runbook: Runbook): string[] {
+export function secretEnvNames(runbook: Pick<Runbook, 'steps'>): string[] {
   return runbook.steps.flatMap((step) => (step.kind === 'rotate-secret' && step.params.env ? [step.params.env] : []));
 }

@@ -6,6 +6,7 @@ import type { StepContext, StepDefinition, StepResult } from '../steps/step-cont
 import type { Output } from '../ui/output.js';
 import type { Prompter, StepAnswer } from '../ui/prompter.js';
 import type { Incident } from './create-incident.js';
+import type { StopRequest } from './signals.js';
 import type { IncidentOutcome, StepReport } from './summary.js';
 
 export interface RunStepsOptions {
@@ -15,6 +16,12 @@ export interface RunStepsOptions {
   output: Output;
   /** Absent in scripted mode (--yes): every step runs without asking. */
   prompter?: Prompter;
+  /** Set by the first Ctrl-C: no step starts after it. */
+  stop?: StopRequest;
+  /** Steps finished before a resume, by index: reported, never run again. */
+  earlier?: Map<number, StepReport>;
+  /** Before a step runs: a result when the world shows it already took effect (resume). */
+  checkWorld?(step: Step, index: number): Promise<StepResult | undefined>;
 }
 
 function definitionOf(step: Step): StepDefinition<unknown> {
@@ -35,10 +42,20 @@ export function describeStep(step: Step, ctx: Pick<StepContext, 'container'>): s
 export async function runSteps(options: RunStepsOptions): Promise<{ outcome: IncidentOutcome; reports: StepReport[] }> {
   const reports: StepReport[] = [];
   let aborted = false;
+  let abortReason = 'the operator aborted the incident';
   for (const [offset, step] of options.steps.entries()) {
     const index = offset + 1;
+    const earlier = options.earlier?.get(index);
+    if (earlier) {
+      reports.push(earlier);
+      continue;
+    }
+    if (!aborted && options.stop?.requested) {
+      aborted = true;
+      abortReason = `stopped by ${options.stop.signal ?? 'a signal'} before it started`;
+    }
     if (aborted) {
-      reports.push(await recordSkip(options, step, index, 'the operator aborted the incident', 'not-run'));
+      reports.push(await recordSkip(options, step, index, abortReason, 'not-run'));
       continue;
     }
     const answer = await ask(options, step, index);
@@ -87,7 +104,7 @@ async function runOne(options: RunStepsOptions, step: Step, index: number): Prom
   const progress = await output.start(`${index}. ${step.kind}: ${line}`);
   let result: StepResult;
   try {
-    result = await definition.run(step.params, ctx);
+    result = (await options.checkWorld?.(step, index)) ?? (await definition.run(step.params, ctx));
   } catch (thrown) {
     const report = await recordFailure(options, step, index, thrown);
     progress.fail(`${index}. ${step.kind} failed: ${report.error!.message}`);
@@ -97,7 +114,7 @@ async function runOne(options: RunStepsOptions, step: Step, index: number): Prom
     step: index, kind: step.kind, summary: result.summary, warnings: result.warnings ?? [],
     ...(result.followUps ? { followUps: result.followUps } : {}), ...result.details,
   });
-  await incident.journal.set(index, 'done');
+  await incident.journal.set(index, 'done', undefined, result.summary);
   progress.succeed(`${index}. ${step.kind}: ${result.summary}`);
   return {
     index, kind: step.kind, outcome: 'succeeded', summary: result.summary, warnings: result.warnings,

@@ -23,6 +23,7 @@ export const isolate: StepDefinition<IsolateParams> = {
     refuseSharedNetworkModes(before);
     const attached = attachmentsOf(before);
     await recordAttachments(ctx, attached);
+    await ctx.remember?.({ networks: attached.map(describeAttachment) });
 
     const wanted = attached.filter((net) => params.networks === 'all' || params.networks.includes(net.name));
     const results = await Promise.allSettled(wanted.map((net) => disconnect(ctx, net)));

@@ -23,6 +23,8 @@ export interface StepContext {
   suppliedSecret(secretId: string): Promise<string>;
   /** Set when the operator overrode the evidence-first rule, with why. */
   forceTerminateReason?: string;
+  /** Keeps in the journal what a resumed run needs to continue this step (networks, tokens). */
+  remember?(data: Record<string, unknown>): Promise<void>;
   /** Where a rotation writes its token before using it. */
   journal: Pick<Journal, 'recordRotation'>;
   /** The container variables the runbook's rotate-secret steps cover (their `env`). */

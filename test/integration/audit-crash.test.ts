@@ -3,11 +3,8 @@ import { appendFile, cp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runGuideContainer, type GuideContainer } from '../support/guide-container.js';
+import { runGuideContainer, SLOW_CAPTURE_SCRIPT, type GuideContainer } from '../support/guide-container.js';
 import { CLI, runCli, tempDir, writeContainRunbook } from '../support/run-cli.js';
-
-// 150 MB in the logs tmpfs: a few seconds of capture, well inside the guide's 256 MB memory limit.
-const SCRIPT = 'dd if=/dev/zero of=/app/logs/big.bin bs=1M count=150 2>/dev/null; touch /tmp/ready; exec sleep 3600';
 
 /** Complete lines of the trail, as a crash leaves it. */
 async function completeLines(dir: string): Promise<string[]> {
@@ -37,7 +34,7 @@ describe.skipIf(!inject('docker').ok)('ir killed in the middle of a capture', ()
   let incidentDir: string;
 
   beforeAll(async () => {
-    guide = await runGuideContainer({ apiKey: 'gsk_fake_crash_value', script: SCRIPT });
+    guide = await runGuideContainer({ apiKey: 'gsk_fake_crash_value', script: SLOW_CAPTURE_SCRIPT });
     work = await tempDir('crash');
     await writeContainRunbook(work, guide.name);
     const caseId = `CRASH-${guide.name.slice(-8)}`;

@@ -5,9 +5,11 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { TEST_IMAGE } from '../support/names.js';
 import { runCli, tempDir } from '../support/run-cli.js';
 
-async function demoLeftovers(): Promise<string[]> {
-  const docker = new Docker();
-  const containers = await docker.listContainers({ all: true, filters: { name: ['ir-demo-'] } });
+/** What is left on the engine of the demo container a run names: other runs may share the engine. */
+async function demoLeftovers(stderr: string): Promise<string[]> {
+  const name = /on (ir-demo-[0-9a-f]+) \(/.exec(stderr)?.[1];
+  if (!name) throw new Error(`the demo did not name its container:\n${stderr}`);
+  const containers = await new Docker().listContainers({ all: true, filters: { name: [name] } });
   return containers.map((c) => c.Names[0] ?? c.Id);
 }
 
@@ -38,7 +40,7 @@ describe.skipIf(!inject('docker').ok)('ir demo', () => {
     expect(run.stdout).toMatch(/3\. terminate\s+succeeded/);
     expect(run.stdout).not.toMatch(/\d\. rotate-secret/);
     expect(run.stdout).toMatch(/^  - rotate GROQ_API_KEY: burned with the container/m);
-    expect(await demoLeftovers()).toEqual([]);
+    expect(await demoLeftovers(run.stderr)).toEqual([]);
   });
 
   it('names a missing image plainly', async () => {

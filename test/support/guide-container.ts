@@ -41,6 +41,14 @@ export const DEFAULT_SCRIPT = [
   'exec sleep 3600',
 ].join('; ');
 
+/**
+ * 150 MB in the logs tmpfs: a capture that takes seconds, time for a test to
+ * signal or kill `ir` in the middle of it, well inside the guide's 256 MB
+ * memory limit.
+ */
+export const SLOW_CAPTURE_SCRIPT =
+  'dd if=/dev/zero of=/app/logs/big.bin bs=1M count=150 2>/dev/null; touch /tmp/ready; exec sleep 3600';
+
 export async function runGuideContainer(options: GuideContainerOptions): Promise<GuideContainer> {
   const docker = new Docker();
   const spec = {

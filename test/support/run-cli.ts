@@ -33,9 +33,9 @@ export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `ir-test-${prefix}-`));
 }
 
-/** The one incident directory under an evidence parent (the tests start each with an empty one). */
+/** The one incident directory under an evidence parent (the tests start each with an empty one; `.locks` aside). */
 export async function onlyIncidentDir(parent: string): Promise<string> {
-  const entries = await readdir(parent);
+  const entries = (await readdir(parent)).filter((name) => !name.startsWith('.'));
   if (entries.length !== 1) throw new Error(`expected one incident in ${parent}, found ${entries.join(', ')}`);
   return join(parent, entries[0]!);
 }
