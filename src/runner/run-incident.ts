@@ -5,7 +5,8 @@ import { sealEvidence, sealIncident } from '../audit/seal.js';
 import type { SigningKey } from '../audit/sign.js';
 import { connectDocker, describeDockerHost } from '../docker/connect-docker.js';
 import type Docker from 'dockerode';
-import { goneContainer, resolveContainer, type TargetContainer } from '../docker/resolve-container.js';
+import { findTarget } from '../docker/find-target.js';
+import { goneContainer, type TargetContainer } from '../docker/resolve-container.js';
 import { IrError } from '../errors.js';
 import type { Redactor } from '../redactor.js';
 import type { Runbook } from '../runbook/schema.js';
@@ -144,7 +145,7 @@ async function openSecrets(
  */
 async function resolveTarget(docker: Docker, runbook: Runbook): Promise<TargetContainer> {
   try {
-    return await resolveContainer(docker, runbook.target.container);
+    return await findTarget(docker, runbook.target.container);
   } catch (error) {
     const needsContainer = runbook.steps.some((step) => step.kind !== 'rotate-secret');
     if (needsContainer || !(error instanceof IrError) || error.code !== 'CONTAINER_NOT_FOUND') throw error;
