@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
 import { IrError } from '../errors.js';
 import { dockerMessage } from './connect-docker.js';
-import { resolveContainer, type TargetContainer } from './resolve-container.js';
+import type { Runbook } from '../runbook/schema.js';
+import { goneContainer, resolveContainer, type TargetContainer } from './resolve-container.js';
 
 /** One container as the engine lists it: its full id and its own name. */
 interface Listed {
@@ -23,6 +24,20 @@ export async function findTarget(docker: Docker, query: string): Promise<TargetC
   if (matches.length > 1) throw ambiguous(query, matches);
   if (matches.length === 0) return resolveContainer(docker, wanted);
   return resolveContainer(docker, matches[0]!.id);
+}
+
+/**
+ * The runbook's target; when it is gone and no step needs it (a rotation
+ * finished after terminate), the incident goes on without it.
+ */
+export async function findRunbookTarget(docker: Docker, runbook: Runbook): Promise<TargetContainer> {
+  try {
+    return await findTarget(docker, runbook.target.container);
+  } catch (error) {
+    const needsContainer = runbook.steps.some((step) => step.kind !== 'rotate-secret');
+    if (needsContainer || !(error instanceof IrError) || error.code !== 'CONTAINER_NOT_FOUND') throw error;
+    return goneContainer(runbook.target.container);
+  }
 }
 
 function normalise(query: string): string {

@@ -53,6 +53,8 @@ export interface SecretsApi {
   describeEndpoint(): Promise<string>;
   /** STS GetCallerIdentity with the same credentials and region as the Secrets Manager calls. */
   callerIdentity(): Promise<CallerIdentity>;
+  /** The region the calls go to; rejects as the SDK does when none is configured. */
+  describeRegion?(): Promise<string>;
 }
 
 /** Overrides for the SDK's defaults (credential chain, region, endpoint). */
@@ -61,6 +63,8 @@ export interface SecretsApiOptions {
   /** Explicit endpoint URL; otherwise AWS_ENDPOINT_URL(_SECRETS_MANAGER) or the config file. */
   endpoint?: string;
   maxAttempts?: number;
+  /** Give up on a silent endpoint after this long (a plan must not hang on an unreachable AWS). */
+  timeouts?: { connectionMs: number; requestMs: number };
 }
 
 /** The text `describeEndpoint` gives when the SDK uses AWS's own endpoint. */
@@ -72,6 +76,9 @@ export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
     region: options.region,
     endpoint: options.endpoint,
     maxAttempts: options.maxAttempts,
+    ...(options.timeouts ? {
+      requestHandler: { connectionTimeout: options.timeouts.connectionMs, requestTimeout: options.timeouts.requestMs },
+    } : {}),
   });
   return {
     async describeSecret(secretId) {
@@ -114,6 +121,7 @@ export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
     },
     describeEndpoint: async () => options.endpoint ?? (await configuredEndpoint(client)) ?? DEFAULT_ENDPOINT,
     callerIdentity: () => callerIdentity(client),
+    describeRegion: () => client.config.region(),
   };
 }
 

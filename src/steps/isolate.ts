@@ -8,7 +8,7 @@ import { evidencePath } from '../evidence/item.js';
 import type { IsolateParams } from '../runbook/schema.js';
 import type { StepContext, StepDefinition } from './step-context.js';
 
-type Attachment = Docker.NetworkInfo & { name: string };
+export type Attachment = Docker.NetworkInfo & { name: string };
 
 export const isolate: StepDefinition<IsolateParams> = {
   describe(params, { container }) {
@@ -88,7 +88,7 @@ async function freeze(ctx: StepContext, handle: Docker.Container): Promise<boole
   return true;
 }
 
-function attachmentsOf(info: Docker.ContainerInspectInfo): Attachment[] {
+export function attachmentsOf(info: Docker.ContainerInspectInfo): Attachment[] {
   return Object.entries(info.NetworkSettings.Networks ?? {})
     .filter(([name]) => name !== 'none')
     .map(([name, net]) => ({ ...net, name }));
@@ -106,7 +106,7 @@ function refuseSharedNetworkModes(info: Docker.ContainerInspectInfo): void {
   }
 }
 
-function describeAttachment(net: Attachment) {
+export function describeAttachment(net: Attachment) {
   return {
     name: net.name,
     networkId: net.NetworkID,
