@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { IrError } from '../errors.js';
-import { dockerMessage } from './connect-docker.js';
+import { toDockerError } from './docker-errors.js';
 import type { Runbook } from '../runbook/schema.js';
 import { goneContainer, resolveContainer, type TargetContainer } from './resolve-container.js';
 
@@ -62,11 +62,7 @@ async function listContainers(docker: Docker): Promise<Listed[]> {
     const containers = await docker.listContainers({ all: true });
     return containers.map((c) => ({ id: c.Id, name: ownName(c.Names) }));
   } catch (error) {
-    throw new IrError(`cannot list containers: ${dockerMessage(error)}`, {
-      code: 'DOCKER_ERROR',
-      source: 'environment',
-      cause: error,
-    });
+    throw toDockerError(error);
   }
 }
 

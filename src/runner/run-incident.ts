@@ -17,7 +17,8 @@ import type { Prompter } from '../ui/prompter.js';
 import { currentActor } from './actor.js';
 import { createIncident, type Incident } from './create-incident.js';
 import { newIncidentId } from './incident-id.js';
-import { describeStep, exitCodeFor, runSteps } from './run-steps.js';
+import { exitCodeFor, isPartlyContained } from './exit-code.js';
+import { describeStep, runSteps } from './run-steps.js';
 import { formatSummary, type IncidentSummary, type IncidentOutcome, type StepReport } from './summary.js';
 
 /** A validated runbook and everything decided before the first change. */
@@ -76,7 +77,7 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
   const summary = await finish(incident, container, outcome, reports, options.signingKey);
   if (options.json) output.json(summary);
   else for (const line of formatSummary(summary)) output.result(line);
-  return exitCodeFor(outcome);
+  return exitCodeFor(outcome, reports);
 }
 
 async function recordStart(
@@ -113,6 +114,7 @@ async function finish(
     directory: incident.dir,
     target: { container: container.name, id: container.id },
     outcome,
+    partlyContained: isPartlyContained(reports),
     steps: reports,
     evidence: {
       manifest: join(incident.dir, 'manifest.json'),

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { auditedCall } from '../audit/audited-call.js';
-import { dockerMessage, dockerStatus } from '../docker/connect-docker.js';
+import { dockerStatus, toDockerError } from '../docker/connect-docker.js';
 import { IrError } from '../errors.js';
 import type { TerminateParams } from '../runbook/schema.js';
 import type { StepContext, StepDefinition } from './step-context.js';
@@ -89,7 +89,7 @@ async function ignoreStatus(call: Promise<unknown>, statuses: number[]): Promise
     await call;
   } catch (error) {
     if (!statuses.includes(dockerStatus(error) ?? 0)) {
-      throw new IrError(dockerMessage(error), { code: 'DOCKER_ERROR', source: 'environment', cause: error });
+      throw toDockerError(error);
     }
   }
 }
