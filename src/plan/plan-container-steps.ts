@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import type { CaptureParams, IsolateParams, Step, TerminateParams } from '../runbook/schema.js';
 import { attachmentsOf, describeAttachment } from '../steps/isolate.js';
 import { listMounts } from '../steps/mounts.js';
+import { sharedNetworkMode } from '../steps/network-fallback.js';
 import type { PlannedMount, PlanProblem } from './plan-types.js';
 import { describeBytes, type SpaceFacts } from './plan-space.js';
 
@@ -41,18 +42,25 @@ export function planIsolate(params: IsolateParams, facts: ContainerFacts): PlanF
     ...stateNotes(info),
   ];
   return {
-    details: { networkMode: mode, leave: leave.map(describeAttachment), keep: kept, freeze: params.freeze },
+    details: {
+      networkMode: mode, leave: leave.map(describeAttachment), keep: kept, freeze: params.freeze, fallback: params.fallback,
+    },
     notes,
-    problems: sharedNamespaceProblems(mode),
+    problems: sharedNamespaceProblems(info, params),
   };
 }
 
-function sharedNamespaceProblems(mode: string): PlanProblem[] {
-  if (mode !== 'host' && !mode.startsWith('container:')) return [];
+/** A shared namespace cannot be left: the fallback runs and the step fails, unless nothing runs. */
+function sharedNamespaceProblems(info: Docker.ContainerInspectInfo, params: IsolateParams): PlanProblem[] {
+  const mode = sharedNetworkMode(info);
+  if (!mode || !info.State.Running) return [];
+  const fallback = { pause: 'it would be paused instead', 'stop-after-capture': 'it would be stopped after capture',
+    none: 'nothing would be done' }[params.fallback];
   return [{
-    code: 'ISOLATE_UNSUPPORTED_NETWORK_MODE',
-    message: `network mode '${mode}' shares another network namespace: there is nothing to disconnect`,
-    hint: 'isolate it another way (pause it, or firewall the host)',
+    code: params.fallback === 'none' ? 'ISOLATE_UNSUPPORTED_NETWORK_MODE' : 'ISOLATE_FALLBACK',
+    message: `network mode '${mode}' cannot be disconnected: ${fallback} (fallback: ${params.fallback}), ` +
+      'and isolate would fail',
+    hint: 'firewall it on the host, or terminate it once captured',
   }];
 }
 

@@ -20,7 +20,22 @@ export async function selectRunbook(selection: RunbookSelection): Promise<Runboo
   const file = selection.runbookFile ?? (await findRunbook(selection.name ?? ''));
   const loaded = await loadRunbook(file);
   const runbook = selection.target ? { ...loaded, target: { container: selection.target } } : loaded;
-  return selection.steps ? { ...runbook, steps: selectSteps(runbook, selection.steps) } : runbook;
+  const selected = selection.steps ? { ...runbook, steps: selectSteps(runbook, selection.steps) } : runbook;
+  checkStopAfterCapture(selected);
+  return selected;
+}
+
+/** stop-after-capture is a promise that capture keeps: a capture step must come after the isolate. */
+function checkStopAfterCapture(runbook: Runbook): void {
+  runbook.steps.forEach((step, at) => {
+    if (step.kind !== 'isolate' || step.params.fallback !== 'stop-after-capture') return;
+    if (runbook.steps.slice(at + 1).some((later) => later.kind === 'capture')) return;
+    throw new IrError(`step ${at + 1} isolate has fallback: stop-after-capture, but no capture step runs after it`, {
+      code: 'RUNBOOK_INVALID',
+      source: 'input',
+      hint: 'add a capture step after it (or to --steps), or use fallback: pause',
+    });
+  });
 }
 
 function selectSteps(runbook: Runbook, kinds: string[]): Runbook['steps'] {

@@ -14,7 +14,8 @@ import { captureEngineManagedFiles, captureFacts, tarFiles } from './capture-fac
 import { CaptureRecorder, type CapturedFile } from './capture-recorder.js';
 import { listMounts, type MountToCapture } from './mounts.js';
 import { takeSnapshot } from './snapshot.js';
-import type { StepContext, StepDefinition } from './step-context.js';
+import { stopAfterCapture } from './network-fallback.js';
+import type { StepContext, StepDefinition, StepResult } from './step-context.js';
 
 export const capture: StepDefinition<CaptureParams> = {
   describe(params, { container }) {
@@ -24,37 +25,50 @@ export const capture: StepDefinition<CaptureParams> = {
   },
 
   async run(params, ctx) {
-    const handle = ctx.docker.getContainer(ctx.container.id);
-    const recorder = new CaptureRecorder(ctx);
-    const info = await handle.inspect();
-    await captureFacts(recorder, ctx, handle, info);
-    await recordSwitchedOff(recorder, params);
-    if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
-    const exported = params.filesystem && (await captureFilesystemInto(recorder, handle, ctx.evidenceDir));
-    if (params.filesystem) await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
-    if (params.mounts) {
-      for (const mount of listMounts(info)) {
-        await captureMountInto(recorder, ctx, handle, info, mount, params.mountSizeLimit);
-      }
+    let result: StepResult;
+    try {
+      result = await captureEverything(params, ctx);
+    } catch (error) {
+      // The container could not be cut off: it stops now, evidence whole or not (a failed stop is audited).
+      await stopAfterCapture(ctx).catch(() => undefined);
+      throw error;
     }
-    if (params.snapshot) await takeSnapshot(recorder, ctx, exported ? join(ctx.evidenceDir, FILESYSTEM_TAR) : undefined);
-
-    if (recorder.failures.length === 0) ctx.bundle.markCaptured();
-    const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
-    if (recorder.failures.length > 0) {
-      throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
-        code: 'CAPTURE_INCOMPLETE',
-        source: 'environment',
-        hint: 'what was captured is sealed and marked; terminate stays refused unless --force-terminate --reason',
-      });
-    }
-    return {
-      summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
-      details: { files: manifest.items.length, missing: manifest.missing },
-      warnings: recorder.gaps,
-    };
+    const stopped = await stopAfterCapture(ctx);
+    return stopped ? { ...result, warnings: [...(result.warnings ?? []), stopped] } : result;
   },
 };
+
+async function captureEverything(params: CaptureParams, ctx: StepContext): Promise<StepResult> {
+  const handle = ctx.docker.getContainer(ctx.container.id);
+  const recorder = new CaptureRecorder(ctx);
+  const info = await handle.inspect();
+  await captureFacts(recorder, ctx, handle, info);
+  await recordSwitchedOff(recorder, params);
+  if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
+  const exported = params.filesystem && (await captureFilesystemInto(recorder, handle, ctx.evidenceDir));
+  if (params.filesystem) await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
+  if (params.mounts) {
+    for (const mount of listMounts(info)) {
+      await captureMountInto(recorder, ctx, handle, info, mount, params.mountSizeLimit);
+    }
+  }
+  if (params.snapshot) await takeSnapshot(recorder, ctx, exported ? join(ctx.evidenceDir, FILESYSTEM_TAR) : undefined);
+
+  if (recorder.failures.length === 0) ctx.bundle.markCaptured();
+  const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
+  if (recorder.failures.length > 0) {
+    throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
+      code: 'CAPTURE_INCOMPLETE',
+      source: 'environment',
+      hint: 'what was captured is sealed and marked; terminate stays refused unless --force-terminate --reason',
+    });
+  }
+  return {
+    summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
+    details: { files: manifest.items.length, missing: manifest.missing },
+    warnings: recorder.gaps,
+  };
+}
 
 /** What the runbook chose not to capture is still a gap: the bundle must not look whole without it. */
 async function recordSwitchedOff(recorder: CaptureRecorder, params: CaptureParams): Promise<void> {

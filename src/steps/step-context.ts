@@ -22,6 +22,8 @@ export interface StepContext {
   suppliedSecret(secretId: string): Promise<string>;
   /** Set when the operator overrode the evidence-first rule, with why. */
   forceTerminateReason?: string;
+  /** Set by isolate's stop-after-capture fallback: capture stops the container once it is done. */
+  pendingStop?: { networkMode: string };
 }
 
 /** What a finished step reports: one line for people, details for the record. */
