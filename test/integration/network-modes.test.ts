@@ -18,6 +18,7 @@ async function startShared(networkMode: string, start = true): Promise<Docker.Co
 
 describe.skipIf(!inject('docker').ok)('network modes isolate cannot disconnect', () => {
   const made: Docker.Container[] = [];
+  const networks: string[] = [];
   let work: string;
 
   beforeAll(async () => {
@@ -26,6 +27,7 @@ describe.skipIf(!inject('docker').ok)('network modes isolate cannot disconnect',
 
   afterAll(async () => {
     for (const container of made) await container.remove({ force: true }).catch(() => undefined);
+    for (const network of networks) await docker.getNetwork(network).remove().catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   });
 
@@ -57,7 +59,10 @@ describe.skipIf(!inject('docker').ok)('network modes isolate cannot disconnect',
   });
 
   it('--network container:X: stops it once capture is done, and leaves X alone', async () => {
-    const owner = await startShared('bridge');
+    const ownNetwork = uniqueName('owner-net');
+    await docker.createNetwork({ Name: ownNetwork, Driver: 'bridge' });
+    networks.push(ownNetwork);
+    const owner = await startShared(ownNetwork);
     const joined = await startShared(`container:${owner.id}`);
     made.push(owner, joined);
     const { run } = await contain(joined, '  - isolate:\n      fallback: stop-after-capture\n  - capture: {}\n');
