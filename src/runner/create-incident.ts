@@ -4,6 +4,7 @@ import { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor } from '../audit/chain.js';
 import type { TargetContainer } from '../docker/resolve-container.js';
 import { IrError } from '../errors.js';
+import { DiskReserve, isDiskFull, RESERVE_BYTES } from '../evidence/disk-reserve.js';
 import { EvidenceBundle } from '../evidence/evidence-bundle.js';
 import { DIR_MODE, makePrivateDir } from '../evidence/hashed-file.js';
 import type { Redactor } from '../redactor.js';
@@ -18,6 +19,8 @@ export interface Incident {
   audit: AuditTrail;
   bundle: EvidenceBundle;
   journal: Journal;
+  /** Room held back for the record of a full evidence disk. */
+  reserve: DiskReserve;
 }
 
 export interface CreateIncidentOptions {
@@ -36,6 +39,7 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
   const parent = resolve(options.parentDir);
   const dir = join(parent, id);
   await makeIncidentDir(parent, dir);
+  const reserve = await createReserve(dir);
 
   const evidenceDir = join(dir, 'evidence', container.name);
   await makePrivateDir(evidenceDir);
@@ -51,7 +55,21 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
     runbook: { file: runbook.file, sha256: runbook.sha256 },
   }, runbook.steps.map((step) => step.kind));
   await journal.write();
-  return { id, dir, evidenceDir, audit, bundle, journal };
+  return { id, dir, evidenceDir, audit, bundle, journal, reserve };
+}
+
+async function createReserve(dir: string): Promise<DiskReserve> {
+  try {
+    return await DiskReserve.create(dir);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    throw new IrError(`the evidence disk is full: not even ${RESERVE_BYTES / 1024} KiB free in ${dir}`, {
+      code: 'EVIDENCE_DISK_FULL',
+      source: 'environment',
+      hint: 'free space or pass --evidence-dir a disk with room for the evidence',
+      cause: error,
+    });
+  }
 }
 
 async function makeIncidentDir(parent: string, dir: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { dockerStatus, toDockerError } from '../docker/docker-errors.js';
 import { IrError, messageOf } from '../errors.js';
+import { isDiskFull } from '../evidence/disk-reserve.js';
 
 /** A failed step's error as the summary, the journal and the audit trail give it. */
 export interface ReportedError {
@@ -9,7 +10,6 @@ export interface ReportedError {
 }
 
 const ENGINE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH']);
-const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 
 /** Whatever a step threw, as one line with a stable code and, where there is one, the fix. */
 export function reportedErrorOf(thrown: unknown): ReportedError {
@@ -21,7 +21,7 @@ export function reportedErrorOf(thrown: unknown): ReportedError {
 function knownError(thrown: unknown): IrError | undefined {
   if (thrown instanceof IrError) return thrown;
   const errno = thrown as NodeJS.ErrnoException;
-  if (errno?.code && DISK_FULL.has(errno.code)) return diskFull(errno);
+  if (isDiskFull(thrown)) return diskFull(errno);
   if (dockerStatus(thrown) !== undefined || (errno?.code && ENGINE_ERRNOS.has(errno.code))) return toDockerError(thrown);
   if (errno?.code && /CERT|SSL|TLS/.test(errno.code)) return toDockerError(thrown);
   return undefined;

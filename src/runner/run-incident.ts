@@ -67,7 +67,7 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
   const ctx: StepContext = {
     incidentId: id, incidentDir: incident.dir, evidenceDir: incident.evidenceDir,
     docker, container, audit: incident.audit, bundle: incident.bundle, redactor,
-    forceTerminateReason: options.forceTerminateReason,
+    forceTerminateReason: options.forceTerminateReason, diskReserve: incident.reserve,
     secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret,
   };
@@ -102,6 +102,7 @@ async function finish(
   incident: Incident, container: TargetContainer, outcome: IncidentOutcome, reports: StepReport[],
   signingKey: SigningKey | undefined,
 ): Promise<IncidentSummary> {
+  await incident.reserve.release();
   const { manifest } = await sealEvidence(incident.bundle, incident.audit);
   await incident.audit.append('incident.finished', outcome === 'succeeded' ? 'succeeded' : 'failed', {
     outcome,

@@ -1,4 +1,5 @@
 import { IrError } from '../errors.js';
+import { isDiskFull } from '../evidence/disk-reserve.js';
 import type { Step } from '../runbook/schema.js';
 import { STEP_DEFINITIONS } from '../steps/registry.js';
 import type { StepContext, StepDefinition, StepResult } from '../steps/step-context.js';
@@ -103,6 +104,7 @@ async function runOne(options: RunStepsOptions, step: Step, index: number): Prom
 
 async function recordFailure(options: RunStepsOptions, step: Step, index: number, thrown: unknown): Promise<StepReport> {
   const error = reportedErrorOf(thrown);
+  if (isDiskFull(thrown)) await options.ctx.diskReserve?.release();
   await options.incident.audit.append('step.failed', 'failed', { step: index, kind: step.kind, error });
   await options.incident.journal.set(index, 'failed', { code: error.code, message: error.message });
   return { index, kind: step.kind, outcome: 'failed', summary: 'failed', error };

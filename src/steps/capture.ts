@@ -56,6 +56,7 @@ async function captureEverything(params: CaptureParams, ctx: StepContext): Promi
 
   if (recorder.failures.length === 0) ctx.bundle.markCaptured();
   const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
+  if (recorder.diskFull) throw diskFilledUp(ctx, manifest.items.filter((item) => item.partial).map((item) => item.path));
   if (recorder.failures.length > 0) {
     throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
       code: 'CAPTURE_INCOMPLETE',
@@ -68,6 +69,16 @@ async function captureEverything(params: CaptureParams, ctx: StepContext): Promi
     details: { files: manifest.items.length, missing: manifest.missing },
     warnings: recorder.gaps,
   };
+}
+
+function diskFilledUp(ctx: StepContext, partial: string[]): IrError {
+  const cut = partial.length > 0 ? `; cut short and marked partial: ${partial.join(', ')}` : '';
+  return new IrError(`capture stopped: the evidence disk under ${ctx.incidentDir} is full${cut}`, {
+    code: 'EVIDENCE_DISK_FULL',
+    source: 'environment',
+    hint: 'free space or use --evidence-dir on a larger disk, then capture again in a new incident; ' +
+      'terminate stays refused until a capture completes',
+  });
 }
 
 /** What the runbook chose not to capture is still a gap: the bundle must not look whole without it. */

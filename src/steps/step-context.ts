@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { TargetContainer } from '../docker/resolve-container.js';
+import type { DiskReserve } from '../evidence/disk-reserve.js';
 import type { EvidenceBundle } from '../evidence/evidence-bundle.js';
 import type { Redactor } from '../redactor.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
@@ -22,6 +23,8 @@ export interface StepContext {
   suppliedSecret(secretId: string): Promise<string>;
   /** Set when the operator overrode the evidence-first rule, with why. */
   forceTerminateReason?: string;
+  /** Released on a full evidence disk, so the failure can still be recorded. */
+  diskReserve?: DiskReserve;
   /** Set by isolate's stop-after-capture fallback: capture stops the container once it is done. */
   pendingStop?: { networkMode: string };
 }
