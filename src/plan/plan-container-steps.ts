@@ -108,9 +108,9 @@ function planMount(
   const source = mount.type === 'volume' ? engine?.Name : engine?.Source;
   const bytes = source === undefined ? undefined : facts.volumeSizes.get(source);
   if (bytes === undefined) return { type: mount.type, destination: mount.destination, source, sizeNote: 'size unknown' };
-  const fits = bytes <= limit ? 'within' : 'OVER (it would not be copied)';
+  const fits = bytes <= limit ? 'within the limit' : 'OVER the limit: it would not be copied';
   return { type: mount.type, destination: mount.destination, source, sizeBytes: bytes,
-    sizeNote: `${describeBytes(bytes)}, ${fits} the ${describeBytes(limit)} limit` };
+    sizeNote: `${describeBytes(bytes)} (${describeBytes(limit)} limit), ${fits}` };
 }
 
 function spaceProblems(estimate: number, space: SpaceFacts): PlanProblem[] {
