@@ -71,16 +71,17 @@ program
 
 program
   .command('plan')
-  .description('inspect read-only and print what each step of a runbook would do; nothing is changed')
+  .description('inspect read-only and print what each step of a runbook would do')
   .argument('[runbook]', 'runbook name: ./runbooks/<name>.yaml, else the one shipped with ir')
   .option('--runbook <file>', 'load this runbook file instead of a named one')
-  .option('--target <container>', "plan for this container (name, id or short id) instead of the runbook's target")
+  .option('--target <container>', "plan for this container (name, id, short id), not the runbook's")
   .option('--steps <kinds>', 'plan only these step kinds, comma-separated', listOf)
   .option('--json', 'print the plan as one JSON document on stdout', false)
-  .addOption(new Option('--evidence-dir <dir>', 'the plan is recorded in its plans/ folder').default('incidents'))
+  .addOption(new Option('--evidence-dir <dir>', 'the plan is recorded in its plans/ folder')
+    .default('incidents'))
   .option('--operator <name>', 'who asked for the plan; goes into its audit record')
   .action(async (name: string | undefined, opts) => {
-    if (!name && !opts.runbook) throw usage('name a runbook (ir plan autotrader) or pass --runbook FILE');
+    if (!name && !opts.runbook) throw usage('name a runbook (ir plan autotrader) or give --runbook');
     await runPlan(name, opts);
   });
 
@@ -88,8 +89,12 @@ program
 async function runPlan(name: string | undefined, opts: Record<string, unknown>): Promise<void> {
   const { planCommand } = await commands.plan();
   process.exitCode = await planCommand({
-    name, runbookFile: opts.runbook as string | undefined, target: opts.target as string | undefined,
-    steps: opts.steps as string[] | undefined, json: opts.json as boolean, evidenceDir: opts.evidenceDir as string,
+    name,
+    runbookFile: opts.runbook as string | undefined,
+    target: opts.target as string | undefined,
+    steps: opts.steps as string[] | undefined,
+    json: opts.json as boolean,
+    evidenceDir: opts.evidenceDir as string,
     operator: opts.operator as string | undefined,
   });
 }

@@ -45,7 +45,8 @@ async function describeIncident(directory: string, name: string): Promise<Incide
     return { id: name, directory, outcome: 'unknown', trail: 'unreadable' };
   }
   // A plan's record directory (ir plan) opens with plan.made and has nothing to finish.
-  const started = entries.find((record) => record?.event === 'incident.started' || record?.event === 'plan.made');
+  const opening = new Set(['incident.started', 'plan.made']);
+  const started = entries.find((record) => opening.has(record?.event ?? ''));
   const finished = entries.find((record) => record?.event === 'incident.finished');
   const planned = started?.event === 'plan.made' ? 'planned' : 'unfinished';
   const container = (started?.details.container as { name?: unknown } | undefined)?.name;

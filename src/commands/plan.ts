@@ -26,7 +26,7 @@ export interface PlanIo {
 /** A plan must not hang on an AWS endpoint that does not answer. */
 const AWS_TIMEOUTS = { connectionMs: 5_000, requestMs: 10_000 };
 
-/** `ir plan`: inspect read-only, record that a plan was made, print it. 0 when every step can run as planned. */
+/** `ir plan`: inspect read-only, record that a plan was made, print it; 0 when nothing is amiss. */
 export async function planCommand(options: PlanOptions, io: PlanIo = {}): Promise<number> {
   const redactor = new Redactor();
   const output = new Output(redactor, { json: options.json, fancy: false });
@@ -35,7 +35,8 @@ export async function planCommand(options: PlanOptions, io: PlanIo = {}): Promis
     runbook, redactor, evidenceDir: options.evidenceDir,
     secrets: async () => redactingSecretsApi(await openSecrets(io), redactor),
   });
-  const plan: Plan = { plan: newIncidentId(built.target.name, new Date()).replace(/^IR-/, 'PLAN-'), ...built };
+  const id = newIncidentId(built.target.name, new Date()).replace(/^IR-/, 'PLAN-');
+  const plan: Plan = { plan: id, ...built };
   await recordPlan(plan, options.evidenceDir, currentActor(options.operator), redactor);
 
   if (options.json) output.json(plan);

@@ -23,8 +23,18 @@ export function dockerMessage(error: unknown): string {
   return firstLineOf(error) || 'unknown Docker error';
 }
 
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH',
-  'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ESOCKETTIMEDOUT']);
+/** Why a connection failed, for the errno codes that mean no engine is there. */
+const UNREACHABLE: Record<string, string> = {
+  ENOENT: 'the socket does not exist',
+  ECONNREFUSED: 'nothing is listening there',
+  ECONNRESET: 'the engine dropped the connection',
+  EPIPE: 'the engine dropped the connection',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host cannot be reached',
+  ENETUNREACH: 'the network cannot be reached',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+};
 
 function errnoOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -32,7 +42,7 @@ function errnoOf(error: unknown): string | undefined {
 }
 
 /** Node's TLS and certificate failures: OpenSSL's codes, and the verifier's. */
-function isTlsFailure(code: string | undefined): boolean {
+export function isTlsFailure(code: string | undefined): code is string {
   return code !== undefined && (/CERT|SSL|TLS/.test(code) || code === 'EPROTO');
 }
 
@@ -44,65 +54,14 @@ export function toDockerError(error: unknown): IrError {
   if (error instanceof IrError) return error;
   const host = describeDockerHost();
   const code = errnoOf(error);
+  const status = dockerStatus(error);
   if (code === 'EACCES' || code === 'EPERM') return permissionDenied(host, error);
-  if (isTlsFailure(code)) return tlsFailed(host, code!, error);
-  if (dockerStatus(error) === undefined && code && UNREACHABLE.has(code)) return unreachable(host, code, error);
-  if (dockerStatus(error) === 400 && /HTTPS server/.test(dockerMessage(error))) return tlsExpected(host, error);
-  if (dockerStatus(error) === 404 && /^No such container/i.test(dockerMessage(error))) {
-    return new IrError(`the container is gone from the engine (${dockerMessage(error)})`, {
-      code: 'CONTAINER_GONE',
-      source: 'environment',
-      hint: 'it was removed outside ir (docker rm, --rm, an orchestrator): check docker ps -a and the audit trail',
-      cause: error,
-    });
-  }
-  return new IrError(dockerMessage(error), { code: 'DOCKER_ERROR', source: 'environment', cause: error });
-}
-
-function permissionDenied(host: string, error: unknown): IrError {
-  return new IrError(`permission denied on the Docker socket ${host}`, {
-    code: 'DOCKER_PERMISSION',
-    source: 'environment',
-    hint: 'run as a user in the docker group (or root), or point DOCKER_HOST at an engine you may use',
-    cause: error,
-  });
-}
-
-const UNREACHABLE_REASONS: Record<string, string> = {
-  ENOENT: 'the socket does not exist',
-  ECONNREFUSED: 'nothing is listening there',
-  ECONNRESET: 'the engine dropped the connection',
-};
-
-function unreachable(host: string, code: string, error: unknown): IrError {
-  const reason = UNREACHABLE_REASONS[code] ?? 'the connection failed';
-  return new IrError(`no Docker engine reachable at ${host}: ${reason} (${code})`, {
-    code: 'DOCKER_UNREACHABLE',
-    source: 'environment',
-    hint: 'start the engine (systemctl start docker, or dockerd) or point DOCKER_HOST at it',
-    cause: error,
-  });
-}
-
-function tlsFailed(host: string, code: string, error: unknown): IrError {
-  const cause = /SELF_SIGNED|UNABLE_TO|LEAF_SIGNATURE|UNKNOWN_CA/.test(code)
-    ? "the engine's certificate is not signed by the CA in DOCKER_CERT_PATH"
-    : code === 'CERT_HAS_EXPIRED' ? "the engine's certificate has expired" : 'the TLS handshake failed';
-  return new IrError(`TLS to the Docker engine at ${host} failed: ${cause} (${code})`, {
-    code: 'DOCKER_TLS',
-    source: 'environment',
-    hint: "put this engine's ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH, or unset DOCKER_TLS_VERIFY for an engine without TLS",
-    cause: error,
-  });
-}
-
-function tlsExpected(host: string, error: unknown): IrError {
-  return new IrError(`the Docker engine at ${host} expects TLS, and DOCKER_TLS_VERIFY is not set`, {
-    code: 'DOCKER_TLS',
-    source: 'environment',
-    hint: 'set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem',
-    cause: error,
-  });
+  if (isTlsFailure(code)) return tlsFailed(host, code, error);
+  if (status === undefined && code && code in UNREACHABLE) return unreachable(host, code, error);
+  const message = dockerMessage(error);
+  if (status === 400 && /HTTPS server/.test(message)) return tlsExpected(host, error);
+  if (status === 404 && /^No such container/i.test(message)) return containerGone(message, error);
+  return new IrError(message, { code: 'DOCKER_ERROR', source: 'environment', cause: error });
 }
 
 /** A ping that got no answer at all: the engine is not there, whatever the socket said. */
@@ -112,7 +71,51 @@ export function engineUnreachable(error: unknown): IrError {
   return unreachable(describeDockerHost(), errnoOf(error) ?? firstLineOf(error), error);
 }
 
-/** The client reads DOCKER_HOST and DOCKER_CERT_PATH's files when it is made; a bad one fails there. */
+function failure(code: string, message: string, hint: string, cause: unknown): IrError {
+  return new IrError(message, { code, source: 'environment', hint, cause });
+}
+
+function permissionDenied(host: string, error: unknown): IrError {
+  return failure('DOCKER_PERMISSION', `permission denied on the Docker socket ${host}`,
+    'run as a user in the docker group (or root), or point DOCKER_HOST at an engine you may use',
+    error);
+}
+
+function unreachable(host: string, code: string, error: unknown): IrError {
+  const reason = UNREACHABLE[code] ?? 'the connection failed';
+  return failure('DOCKER_UNREACHABLE', `no Docker engine reachable at ${host}: ${reason} (${code})`,
+    'start the engine (systemctl start docker, or dockerd) or point DOCKER_HOST at it', error);
+}
+
+function containerGone(message: string, error: unknown): IrError {
+  return failure('CONTAINER_GONE', `the container is gone from the engine (${message})`,
+    'it was removed outside ir (docker rm, --rm, an orchestrator): see docker ps -a and the trail',
+    error);
+}
+
+function tlsCause(code: string): string {
+  if (/SELF_SIGNED|UNABLE_TO|LEAF_SIGNATURE|UNKNOWN_CA/.test(code)) {
+    return "the engine's certificate is not signed by the CA in DOCKER_CERT_PATH";
+  }
+  if (code === 'CERT_HAS_EXPIRED') return "the engine's certificate has expired";
+  return 'the TLS handshake failed';
+}
+
+function tlsFailed(host: string, code: string, error: unknown): IrError {
+  const message = `TLS to the Docker engine at ${host} failed: ${tlsCause(code)} (${code})`;
+  return failure('DOCKER_TLS', message,
+    "put this engine's ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH, " +
+    'or unset DOCKER_TLS_VERIFY for an engine without TLS', error);
+}
+
+function tlsExpected(host: string, error: unknown): IrError {
+  const message = `the Docker engine at ${host} expects TLS, and DOCKER_TLS_VERIFY is not set`;
+  return failure('DOCKER_TLS', message,
+    'set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory with ca.pem, cert.pem, key.pem',
+    error);
+}
+
+/** The client reads DOCKER_HOST and DOCKER_CERT_PATH's files when made; bad ones fail there. */
 export function clientUnusable(error: unknown): IrError {
   if (/^DOCKER_HOST/.test(messageOf(error))) {
     return new IrError(`DOCKER_HOST '${process.env.DOCKER_HOST}' is not an engine address`, {
@@ -121,17 +124,10 @@ export function clientUnusable(error: unknown): IrError {
       hint: 'use unix:///path/to/docker.sock or tcp://host:port, as the docker CLI does',
     });
   }
-  return tlsFilesUnusable(error);
-}
-
-function tlsFilesUnusable(error: unknown): IrError {
   const dir = process.env.DOCKER_CERT_PATH ?? '(DOCKER_CERT_PATH unset)';
-  const code = errnoOf(error);
-  const why = code === 'ENOENT' ? `${(error as NodeJS.ErrnoException).path} does not exist` : messageOf(error);
-  return new IrError(`cannot use the TLS files in ${dir}: ${why}`, {
-    code: 'DOCKER_TLS_FILES',
-    source: 'environment',
-    hint: 'DOCKER_CERT_PATH must hold ca.pem, cert.pem and key.pem in PEM form (as docker --tlsverify expects)',
-    cause: error,
-  });
+  const missing = errnoOf(error) === 'ENOENT' ? (error as NodeJS.ErrnoException).path : undefined;
+  const why = missing ? `${missing} does not exist` : messageOf(error);
+  return failure('DOCKER_TLS_FILES', `cannot use the TLS files in ${dir}: ${why}`,
+    'DOCKER_CERT_PATH must hold ca.pem, cert.pem and key.pem in PEM form (as docker --tlsverify)',
+    error);
 }

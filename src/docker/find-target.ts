@@ -30,12 +30,13 @@ export async function findTarget(docker: Docker, query: string): Promise<TargetC
  * The runbook's target; when it is gone and no step needs it (a rotation
  * finished after terminate), the incident goes on without it.
  */
-export async function findRunbookTarget(docker: Docker, runbook: Runbook): Promise<TargetContainer> {
+export async function findRunbookTarget(docker: Docker, runbook: Runbook) {
   try {
     return await findTarget(docker, runbook.target.container);
   } catch (error) {
     const needsContainer = runbook.steps.some((step) => step.kind !== 'rotate-secret');
-    if (needsContainer || !(error instanceof IrError) || error.code !== 'CONTAINER_NOT_FOUND') throw error;
+    const notFound = error instanceof IrError && error.code === 'CONTAINER_NOT_FOUND';
+    if (needsContainer || !notFound) throw error;
     return goneContainer(runbook.target.container);
   }
 }

@@ -168,7 +168,8 @@ async function writeFailed(
   const message = `could not write ${path}: ${messageOf(cause)}`;
   const [tar, index] = await Promise.all([files.tarPath, files.indexPath].map(readBack));
   if (!tar || !index) return new IrError(message, options);
-  return new PartialCaptureError(message, { tar, index, entries: files.entries, tarComplete: false }, options);
+  const partial = { tar, index, entries: files.entries, tarComplete: false };
+  return new PartialCaptureError(message, partial, options);
 }
 
 async function readBack(path: string): Promise<HashedFile | undefined> {

@@ -15,8 +15,10 @@ const FULL = new Set(['ENOSPC', 'EDQUOT']);
 
 /** Whether an error, or one it wraps, is the disk being full. */
 export function isDiskFull(error: unknown): boolean {
-  for (let at = error, depth = 0; at && depth < 6; at = (at as { cause?: unknown }).cause, depth++) {
+  let at = error;
+  for (let depth = 0; at && depth < 6; depth++) {
     if (FULL.has((at as NodeJS.ErrnoException).code ?? '')) return true;
+    at = (at as { cause?: unknown }).cause;
   }
   return false;
 }
@@ -27,7 +29,7 @@ export class DiskReserve {
 
   private constructor(readonly path: string) {}
 
-  /** Named like writeFileAtomic's leftovers, so an `ir` killed mid-run leaves nothing verify objects to. */
+  /** Named like writeFileAtomic's leftovers: if `ir` is killed mid-run, verify does not object. */
   static async create(dir: string, bytes = RESERVE_BYTES): Promise<DiskReserve> {
     const path = join(dir, `disk-reserve.${process.pid}.tmp`);
     await writeSynced(path, randomBytes(bytes), 'wx');

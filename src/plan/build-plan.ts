@@ -11,7 +11,9 @@ import type { Runbook, Step } from '../runbook/schema.js';
 import { secretEnvNames } from '../runbook/select-runbook.js';
 import { describeStep } from '../runner/run-steps.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
-import { planCapture, planIsolate, planTerminate, type ContainerFacts, type PlanFindings } from './plan-container-steps.js';
+import {
+  planCapture, planIsolate, planTerminate, type ContainerFacts, type PlanFindings,
+} from './plan-container-steps.js';
 import { planAws, planRotate } from './plan-rotation.js';
 import { readSpace } from './plan-space.js';
 import type { Plan, PlannedContainer, StepPlan } from './plan-types.js';
@@ -39,7 +41,8 @@ export async function buildPlan(options: BuildPlanOptions): Promise<Omit<Plan, '
   for (const [offset, step] of runbook.steps.entries()) {
     const before = runbook.steps.slice(0, offset);
     const findings = await planStep(step, facts && { ...facts, before }, api, info);
-    steps.push({ index: offset + 1, kind: step.kind, does: describeStep(step, { container }), ...findings });
+    const does = describeStep(step, { container });
+    steps.push({ index: offset + 1, kind: step.kind, does, ...findings });
   }
   return {
     madeAt: new Date().toISOString(),
@@ -56,11 +59,14 @@ function inspectWithSizes(docker: Docker, id: string): Promise<ContainerFacts['i
   return docker.getContainer(id).inspect({ size: true } as Docker.ContainerInspectOptions);
 }
 
+const GONE = { code: 'CONTAINER_NOT_FOUND', message: 'the container is gone' };
+
 async function planStep(
-  step: Step, facts: ContainerFacts | undefined, api: SecretsApi | undefined, info: Docker.ContainerInspectInfo | undefined,
+  step: Step, facts: ContainerFacts | undefined, api: SecretsApi | undefined,
+  info: Docker.ContainerInspectInfo | undefined,
 ): Promise<PlanFindings> {
   if (step.kind === 'rotate-secret') return planRotate(step.params, api!, info);
-  if (!facts) return { details: {}, notes: [], problems: [{ code: 'CONTAINER_NOT_FOUND', message: 'the container is gone' }] };
+  if (!facts) return { details: {}, notes: [], problems: [GONE] };
   if (step.kind === 'isolate') return planIsolate(step.params, facts);
   if (step.kind === 'capture') return planCapture(step.params, facts);
   return planTerminate(step.params, facts);
@@ -69,14 +75,18 @@ async function planStep(
 async function containerFacts(
   docker: Docker, info: Docker.ContainerInspectInfo, evidenceDir: string,
 ): Promise<Omit<ContainerFacts, 'before'>> {
-  return { info, volumeSizes: await readVolumeSizes(docker, info), space: await readSpace(evidenceDir) };
+  const volumeSizes = await readVolumeSizes(docker, info);
+  const space = await readSpace(evidenceDir);
+  return { info, volumeSizes, space };
 }
 
-/** The engine's disk usage report walks every volume, so it is asked only when the target has one. */
-async function readVolumeSizes(docker: Docker, info: Docker.ContainerInspectInfo): Promise<Map<string, number>> {
+type DiskUsage = { Volumes?: { Name: string; UsageData?: { Size?: number } }[] };
+
+/** The engine's disk usage report walks every volume: asked only when the target has one. */
+async function readVolumeSizes(docker: Docker, info: Docker.ContainerInspectInfo) {
   const sizes = new Map<string, number>();
   if (!(info.Mounts ?? []).some((mount) => mount.Type === 'volume')) return sizes;
-  const usage = (await docker.df().catch(() => ({}))) as { Volumes?: { Name: string; UsageData?: { Size?: number } }[] };
+  const usage = (await docker.df().catch(() => ({}))) as DiskUsage;
   for (const volume of usage.Volumes ?? []) {
     const size = volume.UsageData?.Size;
     if (typeof size === 'number' && size >= 0) sizes.set(volume.Name, size);
@@ -87,7 +97,12 @@ async function readVolumeSizes(docker: Docker, info: Docker.ContainerInspectInfo
 async function describeEngine(docker: Docker): Promise<Plan['docker']> {
   const version = await docker.version().catch(() => undefined);
   const info = (await docker.info().catch(() => undefined)) as { Name?: string } | undefined;
-  return { host: describeDockerHost(), engineVersion: version?.Version, apiVersion: version?.ApiVersion, engineName: info?.Name };
+  return {
+    host: describeDockerHost(),
+    engineVersion: version?.Version,
+    apiVersion: version?.ApiVersion,
+    engineName: info?.Name,
+  };
 }
 
 function describeContainer(

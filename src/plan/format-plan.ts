@@ -4,17 +4,22 @@ import type { Plan, PlannedMount, PlannedNetwork, StepPlan } from './plan-types.
 /** The plan as lines for people: what each step would act on, then what stands in its way. */
 export function formatPlan(plan: Plan): string[] {
   const { runbook, docker, target } = plan;
+  const { engineVersion, apiVersion } = docker;
+  const engine = engineVersion ? ` (engine ${engineVersion}, API ${apiVersion})` : '';
+  const sha = runbook.sha256.slice(0, 12);
   const lines = [
-    `Plan ${plan.plan}: runbook ${runbook.name} (${runbook.file}, sha256 ${runbook.sha256.slice(0, 12)}…)`,
-    `Docker: ${docker.host}${docker.engineVersion ? ` (engine ${docker.engineVersion}, API ${docker.apiVersion})` : ''}`,
+    `Plan ${plan.plan}: runbook ${runbook.name} (${runbook.file}, sha256 ${sha}…)`,
+    `Docker: ${docker.host}${engine}`,
     ...(plan.aws ? [formatAws(plan.aws)] : []),
-    target.id
-      ? `Target: ${target.name} ${target.id} (${target.image}), ${target.state}, restart policy ${target.restartPolicy}, ` +
-        `network mode ${target.networkMode}`
-      : `Target: ${target.name}: gone`,
+    target.id ? formatTarget(target) : `Target: ${target.name}: gone`,
   ];
   for (const step of plan.steps) lines.push(...formatStep(step));
   return lines;
+}
+
+function formatTarget(target: Plan['target']): string {
+  return `Target: ${target.name} ${target.id} (${target.image}), ${target.state}, ` +
+    `restart policy ${target.restartPolicy}, network mode ${target.networkMode}`;
 }
 
 function formatAws(aws: NonNullable<Plan['aws']>): string {
@@ -42,17 +47,26 @@ const FACTS: Record<StepPlan['kind'], (details: Details) => string[]> = {
     ...((d.leave as PlannedNetwork[] | undefined) ?? []).map((net) =>
       `leave ${net.name} (${net.networkId?.slice(0, 12) || 'no id yet'}${addresses(net)})`),
   ],
-  capture: (d) => [
-    ...(d.filesystem && typeof (d.filesystem as Details).sizeRootFsBytes === 'number'
-      ? [`filesystem: ${describeBytes((d.filesystem as { sizeRootFsBytes: number }).sizeRootFsBytes)}`] : []),
-    ...((d.mounts as PlannedMount[] | undefined) ?? []).map((m) =>
-      `${m.type} ${m.destination}${m.source ? ` (${m.source})` : ''}: ${m.sizeNote}`),
-    `evidence under ${d.evidenceDir}${typeof d.freeBytes === 'number' ? ` (${describeBytes(d.freeBytes)} free)` : ''}`,
-  ],
-  terminate: (d) => [`restart policy now: ${d.restartPolicy}; volumes kept: ${(d.volumesKept as string[]).join(', ') || 'none'}`],
-  'rotate-secret': (d) => (d.arn ? [
-    `${d.arn}: AWSCURRENT is ${d.currentVersionId}; rotation function ${d.rotationLambdaConfigured ? 'configured' : 'none'}`,
-  ] : []),
+  capture: (d) => {
+    const filesystem = d.filesystem as { sizeRootFsBytes?: unknown } | false;
+    const fsBytes = filesystem ? filesystem.sizeRootFsBytes : undefined;
+    const free = typeof d.freeBytes === 'number' ? ` (${describeBytes(d.freeBytes)} free)` : '';
+    return [
+      ...(typeof fsBytes === 'number' ? [`filesystem: ${describeBytes(fsBytes)}`] : []),
+      ...((d.mounts as PlannedMount[] | undefined) ?? []).map((m) =>
+        `${m.type} ${m.destination}${m.source ? ` (${m.source})` : ''}: ${m.sizeNote}`),
+      `evidence under ${d.evidenceDir}${free}`,
+    ];
+  },
+  terminate: (d) => {
+    const volumes = (d.volumesKept as string[]).join(', ') || 'none';
+    return [`restart policy now: ${d.restartPolicy}; volumes kept: ${volumes}`];
+  },
+  'rotate-secret': (d) => {
+    if (!d.arn) return [];
+    const lambda = d.rotationLambdaConfigured ? 'configured' : 'none';
+    return [`${d.arn}: AWSCURRENT is ${d.currentVersionId}; rotation function ${lambda}`];
+  },
 };
 
 function addresses(net: PlannedNetwork): string {

@@ -5,15 +5,17 @@
 import type Docker from 'dockerode';
 import type { CaptureParams, IsolateParams, Step, TerminateParams } from '../runbook/schema.js';
 import { attachmentsOf, describeAttachment } from '../steps/isolate.js';
-import { listMounts } from '../steps/mounts.js';
+import { listMounts, type MountToCapture } from '../steps/mounts.js';
 import { sharedNetworkMode } from '../steps/network-fallback.js';
 import type { PlannedMount, PlanProblem } from './plan-types.js';
 import { describeBytes, type SpaceFacts } from './plan-space.js';
 
+type Inspected = Docker.ContainerInspectInfo & { SizeRootFs?: number; SizeRw?: number };
+
 /** What the planners of one runbook share. */
 export interface ContainerFacts {
   /** Inspected with sizes (SizeRootFs, SizeRw). */
-  info: Docker.ContainerInspectInfo & { SizeRootFs?: number; SizeRw?: number };
+  info: Inspected;
   /** Volume name to bytes used, from the engine's disk usage report, when it was asked. */
   volumeSizes: Map<string, number>;
   space: SpaceFacts;
@@ -30,36 +32,42 @@ export interface PlanFindings {
 
 export function planIsolate(params: IsolateParams, facts: ContainerFacts): PlanFindings {
   const { info } = facts;
-  const mode = info.HostConfig.NetworkMode ?? 'default';
   const attached = attachmentsOf(info);
-  const leave = attached.filter((net) => params.networks === 'all' || params.networks.includes(net.name));
-  const kept = attached.filter((net) => !leave.includes(net)).map((net) => net.name);
-  const absent = params.networks === 'all' ? [] : params.networks.filter((n) => !attached.some((a) => a.name === n));
+  const listed = (name: string) => params.networks === 'all' || params.networks.includes(name);
+  const leave = attached.filter((net) => listed(net.name));
+  const kept = attached.filter((net) => !listed(net.name)).map((net) => net.name);
+  const names = attached.map((net) => net.name);
+  const absent = params.networks === 'all' ? [] : params.networks.filter((n) => !names.includes(n));
   const notes = [
     ...(leave.length === 0 ? ['it is on no network to leave'] : []),
-    ...(kept.length > 0 ? [`it would STAY ATTACHED to ${kept.join(', ')} (not in the runbook's list)`] : []),
+    ...(kept.length > 0 ? [`it would STAY ATTACHED to ${kept.join(', ')} (not in the list)`] : []),
     ...absent.map((name) => `network ${name} is in the runbook but the container is not on it`),
     ...stateNotes(info),
   ];
-  return {
-    details: {
-      networkMode: mode, leave: leave.map(describeAttachment), keep: kept, freeze: params.freeze, fallback: params.fallback,
-    },
-    notes,
-    problems: sharedNamespaceProblems(info, params),
+  const details = {
+    networkMode: info.HostConfig.NetworkMode ?? 'default',
+    leave: leave.map(describeAttachment),
+    keep: kept,
+    freeze: params.freeze,
+    fallback: params.fallback,
   };
+  return { details, notes, problems: sharedNamespaceProblems(info, params) };
 }
 
+const FALLBACK_EFFECT: Record<IsolateParams['fallback'], string> = {
+  pause: 'it would be paused instead',
+  'stop-after-capture': 'it would be stopped after capture',
+  none: 'nothing would be done',
+};
+
 /** A shared namespace cannot be left: the fallback runs and the step fails, unless nothing runs. */
-function sharedNamespaceProblems(info: Docker.ContainerInspectInfo, params: IsolateParams): PlanProblem[] {
+function sharedNamespaceProblems(info: Inspected, params: IsolateParams): PlanProblem[] {
   const mode = sharedNetworkMode(info);
   if (!mode || !info.State.Running) return [];
-  const fallback = { pause: 'it would be paused instead', 'stop-after-capture': 'it would be stopped after capture',
-    none: 'nothing would be done' }[params.fallback];
   return [{
     code: params.fallback === 'none' ? 'ISOLATE_UNSUPPORTED_NETWORK_MODE' : 'ISOLATE_FALLBACK',
-    message: `network mode '${mode}' cannot be disconnected: ${fallback} (fallback: ${params.fallback}), ` +
-      'and isolate would fail',
+    message: `network mode '${mode}' cannot be disconnected: ${FALLBACK_EFFECT[params.fallback]} ` +
+      `(fallback: ${params.fallback}), and isolate would fail`,
     hint: 'firewall it on the host, or terminate it once captured',
   }];
 }
@@ -67,57 +75,58 @@ function sharedNamespaceProblems(info: Docker.ContainerInspectInfo, params: Isol
 function stateNotes(info: Docker.ContainerInspectInfo): string[] {
   const { State } = info;
   if (State.Paused) return ['it is paused'];
-  if (State.Restarting) return [`it is restarting in a loop (${info.RestartCount} restarts so far)`];
+  if (State.Restarting) return [`it is restarting in a loop (${info.RestartCount} restarts)`];
   if (!State.Running) return [`it is not running (${State.Status})`];
   return [];
 }
 
 export function planCapture(params: CaptureParams, facts: ContainerFacts): PlanFindings {
   const { info } = facts;
-  const mounts = params.mounts ? listMounts(info).map((m) => planMount(m, info, facts, params.mountSizeLimit)) : [];
-  const estimate = (params.filesystem ? info.SizeRootFs ?? 0 : 0) + mounts.reduce((n, m) => n + (m.sizeBytes ?? 0), 0);
+  const limit = params.mountSizeLimit;
+  const mounts = params.mounts ? listMounts(info).map((m) => planMount(m, info, facts, limit)) : [];
+  const mountBytes = mounts.reduce((sum, m) => sum + (m.sizeBytes ?? 0), 0);
+  const estimate = (params.filesystem ? info.SizeRootFs ?? 0 : 0) + mountBytes;
   const notes = [
     ...(info.State.Running ? [] : ['it is not running: its tmpfs contents are already gone']),
-    ...(info.State.Paused ? ['it is paused: each tmpfs read lets it run briefly (audited), then pauses it again'] : []),
+    ...(info.State.Paused ? ['it is paused: each tmpfs read lets it run briefly (audited)'] : []),
   ];
-  return {
-    details: {
-      logs: params.logs ? { driver: info.HostConfig.LogConfig?.Type ?? 'json-file' } : false,
-      filesystem: params.filesystem ? { sizeRootFsBytes: info.SizeRootFs, sizeRwBytes: info.SizeRw } : false,
-      mounts,
-      mountSizeLimitBytes: params.mountSizeLimit,
-      snapshot: params.snapshot,
-      evidenceDir: facts.space.dir,
-      freeBytes: facts.space.freeBytes,
-      estimatedBytes: estimate,
-    },
-    notes,
-    problems: spaceProblems(estimate, facts.space),
+  const details = {
+    logs: params.logs ? { driver: info.HostConfig.LogConfig?.Type ?? 'json-file' } : false,
+    filesystem: params.filesystem && { sizeRootFsBytes: info.SizeRootFs, sizeRwBytes: info.SizeRw },
+    mounts,
+    mountSizeLimitBytes: limit,
+    snapshot: params.snapshot,
+    evidenceDir: facts.space.dir,
+    freeBytes: facts.space.freeBytes,
+    estimatedBytes: estimate,
   };
+  return { details, notes, problems: spaceProblems(estimate, facts.space) };
 }
 
 function planMount(
-  mount: ReturnType<typeof listMounts>[number], info: Docker.ContainerInspectInfo, facts: ContainerFacts, limit: number,
+  mount: MountToCapture, info: Inspected, facts: ContainerFacts, limit: number,
 ): PlannedMount {
-  const engine = info.Mounts?.find((m) => m.Destination === mount.destination);
-  if (mount.type === 'tmpfs') {
-    const size = /(?:^|,)size=([^,]+)/.exec(info.HostConfig.Tmpfs?.[mount.destination] ?? '')?.[1];
-    const sizeNote = size ? `holds at most ${size} (its size limit); read at capture` : 'no size limit set';
-    return { type: 'tmpfs', destination: mount.destination, sizeNote };
+  const { type, destination } = mount;
+  if (type === 'tmpfs') {
+    const size = /(?:^|,)size=([^,]+)/.exec(info.HostConfig.Tmpfs?.[destination] ?? '')?.[1];
+    if (!size) return { type, destination, sizeNote: 'no size limit set' };
+    return { type, destination, sizeNote: `holds at most ${size} (its limit); read at capture` };
   }
-  const source = mount.type === 'volume' ? engine?.Name : engine?.Source;
+  const engine = info.Mounts?.find((m) => m.Destination === destination);
+  const source = type === 'volume' ? engine?.Name : engine?.Source;
   const bytes = source === undefined ? undefined : facts.volumeSizes.get(source);
-  if (bytes === undefined) return { type: mount.type, destination: mount.destination, source, sizeNote: 'size unknown' };
+  if (bytes === undefined) return { type, destination, source, sizeNote: 'size unknown' };
   const fits = bytes <= limit ? 'within the limit' : 'OVER the limit: it would not be copied';
-  return { type: mount.type, destination: mount.destination, source, sizeBytes: bytes,
-    sizeNote: `${describeBytes(bytes)} (${describeBytes(limit)} limit), ${fits}` };
+  const sizeNote = `${describeBytes(bytes)} (${describeBytes(limit)} limit), ${fits}`;
+  return { type, destination, source, sizeBytes: bytes, sizeNote };
 }
 
 function spaceProblems(estimate: number, space: SpaceFacts): PlanProblem[] {
   if (space.freeBytes === undefined || estimate <= space.freeBytes) return [];
   return [{
     code: 'EVIDENCE_DISK_SMALL',
-    message: `about ${describeBytes(estimate)} to capture, but ${space.dir} has ${describeBytes(space.freeBytes)} free`,
+    message: `about ${describeBytes(estimate)} to capture, ` +
+      `but ${space.dir} has ${describeBytes(space.freeBytes)} free`,
     hint: 'free space there or pass --evidence-dir a larger disk',
   }];
 }
@@ -126,10 +135,12 @@ export function planTerminate(params: TerminateParams, facts: ContainerFacts): P
   const { info } = facts;
   const policy = info.HostConfig.RestartPolicy?.Name || 'no';
   const volumes = (info.Mounts ?? []).filter((m) => m.Type === 'volume').map((m) => m.Name);
+  const cleared = `its restart policy '${policy}' is cleared first, so it cannot come back`;
+  const paused = 'it is paused: it cannot act on SIGTERM; expect the whole grace period';
   const notes = [
-    ...(policy !== 'no' ? [`its restart policy '${policy}' is cleared first, so it cannot come back`] : []),
+    ...(policy === 'no' ? [] : [cleared]),
     ...(info.State.Running ? [] : [`it is ${info.State.Status}: nothing to stop, only removed`]),
-    ...(info.State.Paused ? ['it is paused: it cannot act on SIGTERM, so the stop may take the whole grace period'] : []),
+    ...(info.State.Paused ? [paused] : []),
   ];
   const captured = facts.before.some((step) => step.kind === 'capture');
   const problems: PlanProblem[] = captured ? [] : [{
@@ -137,5 +148,6 @@ export function planTerminate(params: TerminateParams, facts: ContainerFacts): P
     message: 'terminate would be refused: no capture step runs before it',
     hint: 'add a capture step before terminate, or pass --force-terminate --reason "why" (audited)',
   }];
-  return { details: { stopTimeout: params.stopTimeout, restartPolicy: policy, volumesKept: volumes }, notes, problems };
+  const details = { stopTimeout: params.stopTimeout, restartPolicy: policy, volumesKept: volumes };
+  return { details, notes, problems };
 }

@@ -1,4 +1,4 @@
-/** The AWS side of a plan: where the calls would go, as whom, and what each rotation would act on. */
+/** The AWS side of a plan: where calls would go, as whom, and what each rotation would act on. */
 import type Docker from 'dockerode';
 import { firstLineOf, IrError } from '../errors.js';
 import type { RotateSecretParams } from '../runbook/schema.js';
@@ -10,7 +10,8 @@ import type { AwsPlan, PlanProblem } from './plan-types.js';
 
 /** Endpoint, region and STS caller identity; a failure is the plan's to show, not to throw. */
 export async function planAws(api: SecretsApi): Promise<AwsPlan> {
-  const endpoint = await api.describeEndpoint().catch((error: unknown) => `unknown (${firstLineOf(error)})`);
+  const unknown = (error: unknown) => `unknown (${firstLineOf(error)})`;
+  const endpoint = await api.describeEndpoint().catch(unknown);
   const region = await api.describeRegion?.().catch(() => undefined);
   try {
     const identity = await api.callerIdentity();
@@ -23,25 +24,29 @@ export async function planAws(api: SecretsApi): Promise<AwsPlan> {
 export async function planRotate(
   params: RotateSecretParams, api: SecretsApi, info: Docker.ContainerInspectInfo | undefined,
 ): Promise<PlanFindings> {
-  const asked = { secretId: params.secretId, strategy: params.strategy, key: params.key, env: params.env };
+  const { secretId, strategy, key, env } = params;
+  const asked = { secretId, strategy, key, env };
+  const supplied = 'the new value comes from --secret-value-file or a masked prompt';
   const notes = [
-    ...(params.strategy === 'supply' ? ['the new value comes from --secret-value-file or a masked prompt'] : []),
+    ...(strategy === 'supply' ? [supplied] : []),
     ...envNotes(params.env, info),
   ];
   try {
     const rotation = await planRotation(api, params.secretId);
-    const problems: PlanProblem[] = params.strategy === 'lambda' && !rotation.rotationLambdaConfigured ? [{
+    const noLambda = strategy === 'lambda' && !rotation.rotationLambdaConfigured;
+    const problems: PlanProblem[] = noLambda ? [{
       code: 'ROTATION_LAMBDA_MISSING',
       message: `secret "${params.secretId}" has no rotation function configured`,
       hint: "configure rotation on the secret, or use strategy 'generate' or 'supply'",
     }] : [];
     return { details: { ...asked, ...rotation }, notes, problems };
   } catch (error) {
-    return { details: asked, notes, problems: [problemOf(error, { operation: 'DescribeSecret', secretId: params.secretId })] };
+    const problem = problemOf(error, { operation: 'DescribeSecret', secretId });
+    return { details: asked, notes, problems: [problem] };
   }
 }
 
-function envNotes(env: string | undefined, info: Docker.ContainerInspectInfo | undefined): string[] {
+function envNotes(env: string | undefined, info: Docker.ContainerInspectInfo | undefined) {
   if (!env || !info) return [];
   const names = (info.Config.Env ?? []).map((entry) => entry.split('=', 1)[0]);
   return names.includes(env) ? [] : [`the container has no variable ${env} in its environment`];

@@ -8,7 +8,7 @@ export interface SpaceFacts {
   freeBytes?: number;
 }
 
-/** Free space of the evidence directory, or of its nearest existing parent (it is made at the run). */
+/** Free space of the evidence directory, or of its nearest existing parent (made at the run). */
 export async function readSpace(evidenceDir: string): Promise<SpaceFacts> {
   const dir = resolve(evidenceDir);
   for (let at = dir; ; at = dirname(at)) {

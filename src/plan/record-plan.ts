@@ -18,14 +18,17 @@ export const PLANS_DIR = 'plans';
  * `plan.made` record names the plan, sealed, so `ir audit verify` and
  * `ir evidence verify` check it like any incident. Returns the directory.
  */
-export async function recordPlan(plan: Plan, evidenceDir: string, actor: Actor, redactor: Redactor): Promise<string> {
+export async function recordPlan(
+  plan: Plan, evidenceDir: string, actor: Actor, redactor: Redactor,
+): Promise<string> {
   const parent = join(resolve(evidenceDir), PLANS_DIR);
   await makePrivateDir(parent);
   const dir = join(parent, plan.plan);
   await mkdir(dir, { mode: DIR_MODE });
   plan.record = dir;
 
-  const audit = await AuditTrail.create(join(dir, 'audit.jsonl'), { incident: plan.plan, actor, target: plan.target.name }, redactor);
+  const context = { incident: plan.plan, actor, target: plan.target.name };
+  const audit = await AuditTrail.create(join(dir, 'audit.jsonl'), context, redactor);
   const bundle = new EvidenceBundle(dir, {
     incident: plan.plan,
     tool: { name: 'ir', version: IR_VERSION },
@@ -33,9 +36,11 @@ export async function recordPlan(plan: Plan, evidenceDir: string, actor: Actor, 
     target: { container: plan.target.name, id: plan.target.id, image: plan.target.image },
   }, redactor);
   const startedAt = new Date().toISOString();
-  const file = await writeSmallFile(join(dir, 'plan.json'), `${JSON.stringify(redactor.redactValue(plan), null, 2)}\n`);
-  bundle.add({ path: 'plan.json', ...file, startedAt, finishedAt: new Date().toISOString(), source: 'ir plan (read-only)' });
-  // The one record file is whole: the bundle is complete, as a capture that missed nothing would be.
+  const text = `${JSON.stringify(redactor.redactValue(plan), null, 2)}\n`;
+  const file = await writeSmallFile(join(dir, 'plan.json'), text);
+  const finishedAt = new Date().toISOString();
+  bundle.add({ path: 'plan.json', ...file, startedAt, finishedAt, source: 'ir plan (read-only)' });
+  // The one record file is whole: the bundle is complete, as a capture that missed nothing is.
   bundle.markCaptured();
   await audit.append('plan.made', 'info', planRecord(plan, file.sha256));
   await sealEvidence(bundle, audit);
@@ -44,13 +49,17 @@ export async function recordPlan(plan: Plan, evidenceDir: string, actor: Actor, 
 }
 
 function planRecord(plan: Plan, sha256: string): Record<string, unknown> {
+  const { target } = plan;
   return {
     runbook: plan.runbook,
-    container: { id: plan.target.id, name: plan.target.name, image: plan.target.image, state: plan.target.state },
+    container: { id: target.id, name: target.name, image: target.image, state: target.state },
     dockerHost: plan.docker.host,
     ...(plan.aws ? { awsEndpoint: plan.aws.endpoint, awsArn: plan.aws.identity?.arn } : {}),
     steps: plan.steps.map((step) => ({
-      index: step.index, kind: step.kind, plan: step.does, problems: step.problems.map((p) => p.code),
+      index: step.index,
+      kind: step.kind,
+      plan: step.does,
+      problems: step.problems.map((p) => p.code),
     })),
     planSha256: sha256,
   };

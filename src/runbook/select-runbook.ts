@@ -19,18 +19,22 @@ export interface RunbookSelection {
 export async function selectRunbook(selection: RunbookSelection): Promise<Runbook> {
   const file = selection.runbookFile ?? (await findRunbook(selection.name ?? ''));
   const loaded = await loadRunbook(file);
-  const runbook = selection.target ? { ...loaded, target: { container: selection.target } } : loaded;
-  const selected = selection.steps ? { ...runbook, steps: selectSteps(runbook, selection.steps) } : runbook;
+  const target = selection.target ? { container: selection.target } : loaded.target;
+  const runbook = { ...loaded, target };
+  const steps = selection.steps ? selectSteps(runbook, selection.steps) : runbook.steps;
+  const selected = { ...runbook, steps };
   checkStopAfterCapture(selected);
   return selected;
 }
 
-/** stop-after-capture is a promise that capture keeps: a capture step must come after the isolate. */
+/** stop-after-capture is a promise capture keeps: a capture step must come after the isolate. */
 function checkStopAfterCapture(runbook: Runbook): void {
   runbook.steps.forEach((step, at) => {
     if (step.kind !== 'isolate' || step.params.fallback !== 'stop-after-capture') return;
     if (runbook.steps.slice(at + 1).some((later) => later.kind === 'capture')) return;
-    throw new IrError(`step ${at + 1} isolate has fallback: stop-after-capture, but no capture step runs after it`, {
+    const message = `step ${at + 1} isolate has fallback: stop-after-capture, ` +
+      'but no capture step runs after it';
+    throw new IrError(message, {
       code: 'RUNBOOK_INVALID',
       source: 'input',
       hint: 'add a capture step after it (or to --steps), or use fallback: pause',
@@ -49,7 +53,8 @@ function selectSteps(runbook: Runbook, kinds: string[]): Runbook['steps'] {
   for (const kind of kinds) {
     if (!runbook.steps.some((step) => step.kind === kind)) {
       const known = [...new Set(runbook.steps.map((step) => step.kind))];
-      throw new IrError(`--steps names '${kind}', which is not a step of ${runbook.file}${suggest(kind, known)}`, {
+      const message = `--steps names '${kind}', which is not a step of ${runbook.file}`;
+      throw new IrError(`${message}${suggest(kind, known)}`, {
         code: 'STEP_NOT_IN_RUNBOOK',
         source: 'input',
         hint: `the runbook's steps are: ${known.join(', ')}`,
@@ -61,5 +66,6 @@ function selectSteps(runbook: Runbook, kinds: string[]): Runbook['steps'] {
 
 /** Variables the runbook says hold secrets, redacted even if their names do not look secret. */
 export function secretEnvNames(runbook: Runbook): string[] {
-  return runbook.steps.flatMap((step) => (step.kind === 'rotate-secret' && step.params.env ? [step.params.env] : []));
+  return runbook.steps.flatMap((step) =>
+    (step.kind === 'rotate-secret' && step.params.env ? [step.params.env] : []));
 }

@@ -63,7 +63,9 @@ async function createReserve(dir: string): Promise<DiskReserve> {
     return await DiskReserve.create(dir);
   } catch (error) {
     if (!isDiskFull(error)) throw error;
-    throw new IrError(`the evidence disk is full: not even ${RESERVE_BYTES / 1024} KiB free in ${dir}`, {
+    const kib = RESERVE_BYTES / 1024;
+    const message = `the evidence disk is full: not even ${kib} KiB free in ${dir}`;
+    throw new IrError(message, {
       code: 'EVIDENCE_DISK_FULL',
       source: 'environment',
       hint: 'free space or pass --evidence-dir a disk with room for the evidence',

@@ -6,11 +6,11 @@ const CONTAINING_KINDS = new Set(['isolate', 'terminate']);
 
 /** Partly: isolate or terminate failed while other steps got done. */
 export function isPartlyContained(reports: StepReport[]): boolean {
-  const containingFailed = reports.some((r) => CONTAINING_KINDS.has(r.kind) && r.outcome === 'failed');
-  return containingFailed && reports.some((r) => r.outcome === 'succeeded');
+  const failed = reports.some((r) => CONTAINING_KINDS.has(r.kind) && r.outcome === 'failed');
+  return failed && reports.some((r) => r.outcome === 'succeeded');
 }
 
-/** The exit code for an incident's outcome: 130 aborted, 6 partly contained, 1 a step failed, 0 done. */
+/** An incident's exit code: 130 aborted, 6 partly contained, 1 a step failed, 0 done. */
 export function exitCodeFor(outcome: IncidentOutcome, reports: StepReport[]): number {
   if (outcome === 'aborted') return ExitCode.aborted;
   if (outcome === 'succeeded') return ExitCode.ok;

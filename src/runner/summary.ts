@@ -50,8 +50,10 @@ function signedBy(seal: AuditSeal): string {
 
 /** The human summary, one line a step, then where the evidence is. */
 export function formatSummary(summary: IncidentSummary): string[] {
-  const partly = summary.partlyContained ? ', PARTLY CONTAINED: isolate or terminate did not complete' : '';
-  const lines = [`Incident ${summary.incident} (${summary.target.container}): ${summary.outcome}${partly}`];
+  const partly = summary.partlyContained
+    ? ', PARTLY CONTAINED: isolate or terminate did not complete' : '';
+  const head = `Incident ${summary.incident} (${summary.target.container}): ${summary.outcome}`;
+  const lines = [`${head}${partly}`];
   for (const step of summary.steps) {
     const what = step.error ? `${step.error.message}` : step.summary;
     lines.push(`  ${MARK[step.outcome]} ${step.index}. ${step.kind.padEnd(13)} ${step.outcome.padEnd(9)} ${what}`);

@@ -75,9 +75,10 @@ interface Rule {
 
 const on = (context: AwsCallContext, otherwise: string) =>
   context.secretId ? `secret "${context.secretId}"` : otherwise;
-const serviceOf = (context: AwsCallContext) => (context.operation === 'GetCallerIdentity' ? 'STS' : 'Secrets Manager');
+const isSts = (context: AwsCallContext) => context.operation === 'GetCallerIdentity';
+const serviceOf = (context: AwsCallContext) => (isSts(context) ? 'STS' : 'Secrets Manager');
 const actionOf = (context: AwsCallContext) =>
-  `${context.operation === 'GetCallerIdentity' ? 'sts' : 'secretsmanager'}:${context.operation}`;
+  `${isSts(context) ? 'sts' : 'secretsmanager'}:${context.operation}`;
 
 const RULES: Rule[] = [{
   code: 'SECRET_NOT_FOUND',
@@ -101,7 +102,8 @@ const RULES: Rule[] = [{
   code: 'AWS_ACCESS_DENIED',
   matches: (f) => ACCESS_DENIED_ERRORS.has(f.name),
   message: (_f, c) => `access denied: ${c.operation} on ${on(c, serviceOf(c))}`,
-  hint: (c) => `allow ${actionOf(c)}${c.secretId ? ' on the secret' : ''} for the identity in use (aws sts get-caller-identity)`,
+  hint: (c) => `allow ${actionOf(c)}${c.secretId ? ' on the secret' : ''} ` +
+    'for the identity in use (aws sts get-caller-identity)',
 }, {
   code: 'AWS_THROTTLED',
   matches: (f) => THROTTLING_ERRORS.has(f.name) || f.throttling,
@@ -115,7 +117,8 @@ const RULES: Rule[] = [{
 }, {
   code: 'AWS_ERROR',
   matches: () => true,
-  message: (f, c) => `${serviceOf(c)} ${c.operation} failed on ${on(c, 'the account')}: ${detailOf(f, c)}`,
+  message: (f, c) =>
+    `${serviceOf(c)} ${c.operation} failed on ${on(c, 'the account')}: ${detailOf(f, c)}`,
   hint: () => 'see the AWS error name above; once fixed, retry it alone: ir contain <runbook> --steps rotate-secret',
 }];
 

@@ -77,7 +77,10 @@ export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
     endpoint: options.endpoint,
     maxAttempts: options.maxAttempts,
     ...(options.timeouts ? {
-      requestHandler: { connectionTimeout: options.timeouts.connectionMs, requestTimeout: options.timeouts.requestMs },
+      requestHandler: {
+        connectionTimeout: options.timeouts.connectionMs,
+        requestTimeout: options.timeouts.requestMs,
+      },
     } : {}),
   });
   return {

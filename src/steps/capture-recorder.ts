@@ -37,7 +37,9 @@ export class CaptureRecorder {
   /** Set once a write found the evidence disk full: nothing after it is attempted. */
   diskFull = false;
 
-  constructor(private readonly ctx: Pick<StepContext, 'bundle' | 'incidentDir' | 'audit' | 'diskReserve'>) {}
+  constructor(
+    private readonly ctx: Pick<StepContext, 'bundle' | 'incidentDir' | 'audit' | 'diskReserve'>,
+  ) {}
 
   /** Runs the job; resolves true when it captured everything, false when it recorded a failure or gap. */
   async capture(job: CaptureJob): Promise<boolean> {
@@ -69,7 +71,8 @@ export class CaptureRecorder {
   private async fail(what: string, reason: string, partial: CapturedFile[]): Promise<false> {
     this.ctx.bundle.addMissing({ what, reason });
     this.failures.push(`${what}: ${reason}`);
-    await this.ctx.audit.append('capture.item.failed', 'failed', { what, reason, partialFiles: partial.length });
+    const details = { what, reason, partialFiles: partial.length };
+    await this.ctx.audit.append('capture.item.failed', 'failed', details);
     return false;
   }
 

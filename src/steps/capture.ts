@@ -29,7 +29,7 @@ export const capture: StepDefinition<CaptureParams> = {
     try {
       result = await captureEverything(params, ctx);
     } catch (error) {
-      // The container could not be cut off: it stops now, evidence whole or not (a failed stop is audited).
+      // It could not be cut off: it stops now, evidence whole or not (a failed stop is audited).
       await stopAfterCapture(ctx).catch(() => undefined);
       throw error;
     }
@@ -45,23 +45,27 @@ async function captureEverything(params: CaptureParams, ctx: StepContext): Promi
   await captureFacts(recorder, ctx, handle, info);
   await recordSwitchedOff(recorder, params);
   if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
-  const exported = params.filesystem && (await captureFilesystemInto(recorder, handle, ctx.evidenceDir));
+  const { evidenceDir } = ctx;
+  const exported = params.filesystem && (await captureFilesystemInto(recorder, handle, evidenceDir));
   if (params.filesystem) await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
   if (params.mounts) {
     for (const mount of listMounts(info)) {
       await captureMountInto(recorder, ctx, handle, info, mount, params.mountSizeLimit);
     }
   }
-  if (params.snapshot) await takeSnapshot(recorder, ctx, exported ? join(ctx.evidenceDir, FILESYSTEM_TAR) : undefined);
+  const exportTar = exported ? join(evidenceDir, FILESYSTEM_TAR) : undefined;
+  if (params.snapshot) await takeSnapshot(recorder, ctx, exportTar);
 
   if (recorder.failures.length === 0) ctx.bundle.markCaptured();
   const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
-  if (recorder.diskFull) throw diskFilledUp(ctx, manifest.items.filter((item) => item.partial).map((item) => item.path));
+  const partial = manifest.items.filter((item) => item.partial).map((item) => item.path);
+  if (recorder.diskFull) throw diskFilledUp(ctx, partial);
   if (recorder.failures.length > 0) {
     throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
       code: 'CAPTURE_INCOMPLETE',
       source: 'environment',
-      hint: 'what was captured is sealed and marked; terminate stays refused unless --force-terminate --reason',
+      hint: 'what was captured is sealed and marked; ' +
+        'terminate stays refused unless --force-terminate --reason',
     });
   }
   return {
@@ -76,7 +80,7 @@ function diskFilledUp(ctx: StepContext, partial: string[]): IrError {
   return new IrError(`capture stopped: the evidence disk under ${ctx.incidentDir} is full${cut}`, {
     code: 'EVIDENCE_DISK_FULL',
     source: 'environment',
-    hint: 'free space or use --evidence-dir on a larger disk, then capture again in a new incident; ' +
+    hint: 'free space or use --evidence-dir on a larger disk, then capture in a new incident; ' +
       'terminate stays refused until a capture completes',
   });
 }

@@ -13,7 +13,7 @@ export type Attachment = Docker.NetworkInfo & { name: string };
 
 const FALLBACK_LINES: Record<IsolateParams['fallback'], string> = {
   pause: 'pause it instead (fallback: pause); the step fails',
-  'stop-after-capture': 'stop it once capture is done (fallback: stop-after-capture); the step fails',
+  'stop-after-capture': 'stop it after capture (fallback: stop-after-capture); the step fails',
   none: 'nothing (fallback: none); the step fails',
 };
 
@@ -21,7 +21,8 @@ export const isolate: StepDefinition<IsolateParams> = {
   describe(params, { container }) {
     const which = params.networks === 'all' ? 'every network' : `networks ${params.networks.join(', ')}`;
     const shared = container.info && sharedNetworkMode(container.info);
-    if (shared) return `network mode '${shared}' cannot be disconnected: ${FALLBACK_LINES[params.fallback]}`;
+    const fallback = FALLBACK_LINES[params.fallback];
+    if (shared) return `network mode '${shared}' cannot be disconnected: ${fallback}`;
     const freeze = params.freeze ? ', pause it' : '';
     return `disconnect ${container.name} from ${which}${freeze}, then check no attachment remains`;
   },

@@ -44,7 +44,7 @@ describe('plans of the container steps', () => {
       tmpfs: { '/app/logs': 'rw,size=500m' }, freeBytes: 1000,
     }));
     expect(plan.details.mounts).toEqual([
-      { type: 'tmpfs', destination: '/app/logs', sizeNote: 'holds at most 500m (its size limit); read at capture' },
+      { type: 'tmpfs', destination: '/app/logs', sizeNote: 'holds at most 500m (its limit); read at capture' },
       { type: 'volume', destination: '/data', source: 'data', sizeBytes: 2048,
         sizeNote: '2.0 KiB (1.0 KiB limit), OVER the limit: it would not be copied' },
     ]);
