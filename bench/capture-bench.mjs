@@ -8,9 +8,11 @@
  *   2. log capture of a container with ~500 MB of stdout+stderr, vs
  *      `docker logs --timestamps C >out 2>err`;
  *   3. isolation of a container on three user-defined networks, vs one bare
- *      `docker network disconnect NET C`.
+ *      `docker network disconnect NET C`, and vs the engine's own floor: the
+ *      three disconnect API calls made from an already-running process.
  * Each is measured BENCH_RUNS times (default 3) and the median is printed,
- * with ir's peak RSS. Sizes: BENCH_FS_MIB (2048), BENCH_LOG_MB (500).
+ * with ir's peak RSS. Sizes: BENCH_FS_MIB (2048), BENCH_LOG_MB (500);
+ * BENCH_ONLY=isolation runs the third alone.
  * Needs busybox:latest, GNU time at /usr/bin/time (Debian: apt-get install time)
  * and ~8 GB free. Everything it creates is named ir-bench-<random>- and is
  * removed at the end, on failure and on Ctrl-C.
@@ -21,12 +23,15 @@ import { mkdtemp, rm, stat, statfs } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, fmt, MB, median, removeByPrefix, run, waitForLastLine } from './helpers.mjs';
+import { engineDisconnectMs } from './engine-floor.mjs';
 import { auditTime, captured, CLI, GNU_TIME, runIr, sha256File, writeRunbook } from './ir-runs.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FS_MIB = Number(process.env.BENCH_FS_MIB ?? 2048);
 const LOG_BYTES = Number(process.env.BENCH_LOG_MB ?? 500) * MB;
 const IMAGE = process.env.BENCH_IMAGE ?? 'busybox:latest';
+// BENCH_ONLY=isolation skips the two capture measurements (and their minutes of data generation).
+const ONLY_ISOLATION = process.env.BENCH_ONLY === 'isolation';
 const DONE = 'IR-BENCH-DONE';
 const TARGETS = { rssBytes: 200 * MB, throughputRatio: 0.8, isolateRatio: 2 };
 
@@ -198,13 +203,16 @@ async function benchIsolation() {
     await reconnectAll(names.isoBare);
     let three = 0;
     for (const n of names.nets) three += (await docker('network', 'disconnect', n, names.isoBare)).ms;
-    bare.push({ ms: one, three });
+    await reconnectAll(names.isoBare);
+    const floor = await engineDisconnectMs(names.isoBare, names.nets);
+    bare.push({ ms: one, three, floor });
   });
   const startup = [];
   for (let i = 0; i < RUNS; i++) startup.push((await run(process.execPath, [CLI, '--version'])).ms);
   return {
     irMs: median(ir.map((x) => x.ms)), bareMs: median(bare.map((x) => x.ms)),
     irAll: ir.map((x) => x.ms), bareAll: bare.map((x) => x.ms), bareThreeMs: median(bare.map((x) => x.three)),
+    floorMs: median(bare.map((x) => x.floor)),
     toIncident: median(ir.map((x) => x.toIncident)), step: median(ir.map((x) => x.step)),
     versionMs: median(startup),
   };
@@ -213,14 +221,16 @@ async function benchIsolation() {
 // ---- report ---------------------------------------------------------------------------
 const verdict = (ok) => (ok ? 'PASS' : 'MISS');
 
-function report(fsRes, logRes, iso, engine, loadBefore) {
-  const out = [];
+function reportHeader(engine, loadBefore) {
   const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
-  out.push('', `ir capture benchmark — Docker ${engine}, Node ${process.version}, ${cpus().length} CPUs, ` +
+  return ['', `ir capture benchmark — Docker ${engine}, Node ${process.version}, ${cpus().length} CPUs, ` +
     `median of ${RUNS} runs (MB = 10^6 bytes)`,
   // Other work on the machine skews every figure: say how busy it was.
-  `load average (1/5/15 min) at start ${load(loadBefore)}, at end ${load(loadavg())}`, '');
-  out.push('capture      size MB   ir MB/s  plain MB/s  ir/plain  target>=0.80  ir peak RSS MB  target<200  ir CPU s');
+  `load average (1/5/15 min) at start ${load(loadBefore)}, at end ${load(loadavg())}`, ''];
+}
+
+function reportCapture(fsRes, logRes) {
+  const out = ['capture      size MB   ir MB/s  plain MB/s  ir/plain  target>=0.80  ir peak RSS MB  target<200  ir CPU s'];
   for (const r of [fsRes, logRes]) {
     const ratio = r.irRate / r.plainRate;
     out.push(`${r.what.padEnd(11)}${fmt(r.bytes / MB, 0)}  ${fmt(r.irRate)}    ${fmt(r.plainRate)}  ${fmt(ratio, 2)}` +
@@ -237,16 +247,22 @@ function report(fsRes, logRes, iso, engine, loadBefore) {
     `ir/that ${(fsRes.irRate / fsRes.plainDiskRate).toFixed(2)} (ir also writes and fsyncs filesystem.tar)`);
   out.push('  plain: filesystem = `docker export C | sha256sum`; logs = `docker logs --timestamps C >out 2>err`',
     '  ir: bytes of filesystem.tar / stdout.log+stderr.log over the manifest item\'s startedAt..finishedAt', '');
+  return out;
+}
+
+function reportIsolation(iso) {
   const ratio = iso.irMs / iso.bareMs;
-  out.push('isolation    ir ms (3 networks)  bare disconnect ms (1 network)  ratio  target<=2',
+  return ['isolation    ir ms (3 networks)  bare disconnect ms (1 network)  ratio  target<=2',
     `             ${fmt(iso.irMs, 0)}            ${fmt(iso.bareMs, 0)}                  ${fmt(ratio, 2)}  ` +
       `${verdict(ratio <= TARGETS.isolateRatio)}`,
     `  for context: bare disconnect from all 3 networks (3 CLI calls in a row) ${iso.bareThreeMs.toFixed(0)} ms, ` +
       `ir/that ${(iso.irMs / iso.bareThreeMs).toFixed(2)}`,
+    `  engine floor: the 3 disconnect API calls from a running process ${iso.floorMs.toFixed(0)} ms ` +
+      `(${(iso.floorMs / iso.bareMs).toFixed(2)}x one bare disconnect: no client can do better); ` +
+      `ir/floor ${(iso.irMs / iso.floorMs).toFixed(2)}, ir's own share ${(iso.irMs - iso.floorMs).toFixed(0)} ms`,
     `  ir runs ${iso.irAll.map((x) => x.toFixed(0)).join(', ')} ms; bare runs ${iso.bareAll.map((x) => x.toFixed(0)).join(', ')} ms`,
     `  ir breakdown (median): spawn→incident.started ${iso.toIncident.toFixed(0)} ms, isolate step.started→finished ` +
-      `${iso.step.toFixed(0)} ms; \`ir --version\` (Node start, no command loaded) ${iso.versionMs.toFixed(0)} ms`, '');
-  process.stdout.write(`${out.join('\n')}\n`);
+      `${iso.step.toFixed(0)} ms; \`ir --version\` (Node start, no command loaded) ${iso.versionMs.toFixed(0)} ms`, ''];
 }
 
 async function main() {
@@ -255,15 +271,19 @@ async function main() {
   const engine = (await docker('version', '-f', '{{.Server.Version}}')).stdout.trim();
   const loadBefore = loadavg();
   if (loadBefore[0] > 0.5) log(`note: load average is ${loadBefore[0].toFixed(2)}: other work will skew the figures`);
-  log(`${prefix}: generating ${FS_MIB} MiB of random files and ${LOG_BYTES / MB} MB of logs…`);
-  await startGenerators();
+  const out = [];
+  if (!ONLY_ISOLATION) {
+    log(`${prefix}: generating ${FS_MIB} MiB of random files and ${LOG_BYTES / MB} MB of logs…`);
+    await startGenerators();
+  }
   await startIsolationTargets();
-  await waitForLastLine(names.fs, DONE, { label: 'filesystem generator' });
-  await waitForLastLine(names.logs, DONE, { label: 'log generator' });
-  const fsRes = await benchFilesystem();
-  const logRes = await benchLogs();
-  const iso = await benchIsolation();
-  report(fsRes, logRes, iso, engine, loadBefore);
+  if (!ONLY_ISOLATION) {
+    await waitForLastLine(names.fs, DONE, { label: 'filesystem generator' });
+    await waitForLastLine(names.logs, DONE, { label: 'log generator' });
+    out.push(...reportCapture(await benchFilesystem(), await benchLogs()));
+  }
+  out.push(...reportIsolation(await benchIsolation()));
+  process.stdout.write(`${[...reportHeader(engine, loadBefore), ...out].join('\n')}\n`);
 }
 
 try {

@@ -48,7 +48,9 @@ program
   .addOption(new Option('--evidence-dir <dir>', 'parent directory for incident directories').default('incidents'))
   .option('--force-terminate', 'terminate even if capture did not complete (needs --reason)', false)
   .option('--reason <text>', 'why the evidence-first rule is overridden; recorded in the audit trail')
-  .option('--secret-value-file <file>', "the new secret value for strategy 'supply' (not a prompt)")
+  .option('--secret-value-file <file>', "the new secret value for strategy 'supply' (- reads standard input)")
+  .option('--clear-stale-pending',
+    "clear a half-done rotation's AWSPENDING label and rotate anyway (audited)", false)
   .option('--operator <name>', 'who is running the containment; goes into every audit record')
   .option('--ticket <text>', 'the ticket or case this containment belongs to; recorded when the incident starts')
   .addOption(new Option('--signing-key <file>', 'Ed25519 private key (PEM) that signs the sealed audit trail')
@@ -64,6 +66,7 @@ program
         caseId: opts.case, evidenceDir: opts.evidenceDir, forceTerminate: opts.forceTerminate,
         reason: opts.reason, secretValueFile: opts.secretValueFile,
         operator: opts.operator, ticket: opts.ticket, signingKeyFile: opts.signingKey,
+        clearStalePending: opts.clearStalePending,
       },
       { interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) },
     );
@@ -196,6 +199,10 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   process.stderr.write(`ir: internal error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);
+  // dist/ is bundled: the stack names bundle lines unless Node maps them back to the sources.
+  if (!process.execArgv.includes('--enable-source-maps') && !process.env.NODE_OPTIONS?.includes('source-maps')) {
+    process.stderr.write('  hint: rerun with NODE_OPTIONS=--enable-source-maps for source file lines in the report\n');
+  }
   return ExitCode.internal;
 }
 

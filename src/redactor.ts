@@ -1,6 +1,11 @@
 /** Environment variable names whose values are treated as secrets. */
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|AUTH/i;
 
+/** Whether an environment variable's name says it holds a secret. */
+export function looksSecret(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 /** Values shorter than this are not redacted: they would mangle ordinary text. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -23,7 +28,7 @@ export class Redactor {
       const cut = entry.indexOf('=');
       if (cut <= 0) continue;
       const name = entry.slice(0, cut);
-      if (SECRET_NAME.test(name) || alsoSecret.includes(name)) this.add(entry.slice(cut + 1));
+      if (looksSecret(name) || alsoSecret.includes(name)) this.add(entry.slice(cut + 1));
     }
   }
 

@@ -26,17 +26,23 @@ export async function recordAwsIdentity(api: SecretsApi, audit: AuditTrail): Pro
   }
 }
 
-/** The API with PutSecretValue and RotateSecret recorded before and after they run. */
+/** The API with every call that changes a secret recorded before and after it runs. */
 export function auditedSecretsApi(api: SecretsApi, audit: AuditTrail): SecretsApi {
   return {
     ...api,
+    inRegion: (region) => auditedSecretsApi(api.inRegion(region), audit),
     putSecretValue: (request) => auditedCall(audit, 'aws.secretsmanager.put-secret-value',
-      { secretId: request.secretId, clientRequestToken: request.clientRequestToken },
+      {
+        secretId: request.secretId, clientRequestToken: request.clientRequestToken, stages: request.versionStages,
+      },
       () => api.putSecretValue(request),
       // AWS error text can echo the request, and this request carries the new value.
       { after: (versionId) => ({ versionId }), failure: (error) => awsFailure(error, false) }),
+    updateSecretVersionStage: (change) => auditedCall(audit, 'aws.secretsmanager.update-version-stage',
+      { ...change }, () => api.updateSecretVersionStage(change),
+      { failure: (error) => awsFailure(error, true) }),
     rotateSecret: (secretId, clientRequestToken) => auditedCall(audit, 'aws.secretsmanager.rotate-secret',
-      { secretId, clientRequestToken },
+      { secretId, clientRequestToken, rotateImmediately: true },
       () => api.rotateSecret(secretId, clientRequestToken),
       { after: (versionId) => ({ versionId }), failure: (error) => awsFailure(error, true) }),
   };

@@ -25,6 +25,8 @@ export interface ContainOptions extends RunbookSelection {
   ticket?: string;
   /** Ed25519 private key in PEM that signs the trail's seal. */
   signingKeyFile?: string;
+  /** Let a rotation clear a half-done rotation's AWSPENDING label and go on. */
+  clearStalePending?: boolean;
 }
 
 /** Everything outside ir the command talks to; tests replace parts of it. */
@@ -51,7 +53,7 @@ export async function contain(options: ContainOptions, io: ContainIo): Promise<n
   return runIncident({
     runbook, redactor, output, prompter, forceTerminateReason, suppliedSecret: supplied,
     caseId: options.caseId, evidenceDir: options.evidenceDir, json: options.json, secrets: io.secrets,
-    operator, ticket, signingKey,
+    operator, ticket, signingKey, clearStalePending: options.clearStalePending,
   });
 }
 
@@ -139,7 +141,8 @@ async function readSuppliedSecret(
 async function readSecretFile(file: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // '-': standard input, so a script can pipe the value without it touching the disk.
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
   } catch (error) {
     throw new IrError(`cannot read --secret-value-file ${file}: ${(error as NodeJS.ErrnoException).code}`, {
       code: 'SECRET_FILE_UNREADABLE',
@@ -156,4 +159,10 @@ async function readSecretFile(file: string): Promise<string> {
     });
   }
   return value;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -13,6 +13,8 @@ export interface GuideContainerSpec {
   script: string;
   /** Volumes and bind mounts, as the guide's compose file adds them. */
   mounts?: Docker.MountConfig;
+  /** More `NAME=value` variables beside GROQ_API_KEY. */
+  env?: string[];
 }
 
 /** The guide's `docker run` flags, as the engine API spells them. */
@@ -43,7 +45,7 @@ export async function startGuideContainer(docker: Docker, spec: GuideContainerSp
     Image: spec.image,
     Cmd: ['sh', '-c', spec.script],
     User: '1000:1000',
-    Env: [`GROQ_API_KEY=${spec.apiKey}`],
+    Env: [`GROQ_API_KEY=${spec.apiKey}`, ...(spec.env ?? [])],
     HostConfig: guideHostConfig(spec.networks[0] ?? 'none', spec.mounts),
   });
   for (const extra of spec.networks.slice(1)) {

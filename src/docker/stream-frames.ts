@@ -36,34 +36,84 @@ export type FrameSink = (chunk: Buffer) => Promise<void> | void;
  * type, three zero bytes, big-endian payload length) into stdout and stderr,
  * awaiting each sink so back-pressure reaches the engine. dockerode's own
  * demuxStream ignores back-pressure and re-copies its buffer on every chunk.
+ * A log with timestamps is one frame per line, so consecutive payloads for
+ * the same stream are handed over together, once per chunk received, rather
+ * than a write per line.
  */
 export async function demuxFrames(
   source: AsyncIterable<unknown>,
   sinks: { stdout: FrameSink; stderr: FrameSink },
 ): Promise<void> {
-  let header: Buffer = Buffer.alloc(0);
-  let remaining = 0;
-  let sink = sinks.stdout;
-  for await (const chunk of source as AsyncIterable<Buffer>) {
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (remaining > 0) {
-        const piece = chunk.subarray(offset, offset + remaining);
-        offset += piece.length;
-        remaining -= piece.length;
-        await sink(piece);
-        continue;
+  const frames = new FrameReader(sinks);
+  for await (const chunk of source as AsyncIterable<Buffer>) await frames.read(chunk);
+  frames.end();
+}
+
+class FrameReader {
+  /** A header cut by a chunk boundary, kept until the rest arrives. */
+  private header: Buffer = Buffer.alloc(0);
+  /** Payload bytes of the current frame still to come. */
+  private remaining = 0;
+  private sink: FrameSink;
+  private batch: Buffer[] = [];
+  private batchSink: FrameSink;
+
+  constructor(private readonly sinks: { stdout: FrameSink; stderr: FrameSink }) {
+    this.sink = sinks.stdout;
+    this.batchSink = sinks.stdout;
+  }
+
+  async read(chunk: Buffer): Promise<void> {
+    try {
+      let offset = 0;
+      while (offset < chunk.length) {
+        offset = this.remaining > 0 ? await this.takePayload(chunk, offset) : this.takeHeader(chunk, offset);
       }
-      const take = chunk.subarray(offset, offset + 8 - header.length);
-      offset += take.length;
-      header = Buffer.concat([header, take]);
-      if (header.length < 8) continue;
-      sink = sinkFor(header[0], sinks);
-      remaining = header.readUInt32BE(4);
-      header = Buffer.alloc(0);
+    } finally {
+      // What arrived before a bad frame is still written, so a partial capture keeps it.
+      await this.flush();
     }
   }
-  if (header.length > 0 || remaining > 0) throw new Error('the stream ended in the middle of a frame');
+
+  end(): void {
+    if (this.header.length > 0 || this.remaining > 0) throw new Error('the stream ended in the middle of a frame');
+  }
+
+  private async takePayload(chunk: Buffer, offset: number): Promise<number> {
+    const end = Math.min(chunk.length, offset + this.remaining);
+    if (this.sink !== this.batchSink) {
+      await this.flush();
+      this.batchSink = this.sink;
+    }
+    this.batch.push(chunk.subarray(offset, end));
+    this.remaining -= end - offset;
+    return end;
+  }
+
+  private takeHeader(chunk: Buffer, offset: number): number {
+    let header: Buffer;
+    let next: number;
+    if (this.header.length === 0 && chunk.length - offset >= 8) {
+      header = chunk.subarray(offset, offset + 8);
+      next = offset + 8;
+    } else {
+      next = Math.min(chunk.length, offset + 8 - this.header.length);
+      this.header = Buffer.concat([this.header, chunk.subarray(offset, next)]);
+      if (this.header.length < 8) return next;
+      header = this.header;
+      this.header = Buffer.alloc(0);
+    }
+    this.sink = sinkFor(header[0], this.sinks);
+    this.remaining = header.readUInt32BE(4);
+    return next;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const out = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch);
+    this.batch = [];
+    await this.batchSink(out);
+  }
 }
 
 function sinkFor(streamType: number | undefined, sinks: { stdout: FrameSink; stderr: FrameSink }): FrameSink {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExitCode, IrError, messageOf } from '../errors.js';
 import { pathExists, type HashedFile } from './hashed-file.js';
 

@@ -15,6 +15,7 @@ import {
   planCapture, planIsolate, planTerminate, type ContainerFacts, type PlanFindings,
 } from './plan-container-steps.js';
 import { planAws, planRotate } from './plan-rotation.js';
+import { planSwarmRotate } from './plan-swarm.js';
 import { readSpace } from './plan-space.js';
 import type { Plan, PlannedContainer, StepPlan } from './plan-types.js';
 
@@ -33,14 +34,14 @@ export async function buildPlan(options: BuildPlanOptions): Promise<Omit<Plan, '
   const container = await findRunbookTarget(docker, runbook);
   options.redactor.addEnvironment(container.info?.Config.Env, secretEnvNames(runbook));
   const info = container.info ? await inspectWithSizes(docker, container.id) : undefined;
-  const usesAws = runbook.steps.some((step) => step.kind === 'rotate-secret');
+  const usesAws = runbook.steps.some((s) => s.kind === 'rotate-secret' && s.params.store === 'aws');
   const api = usesAws ? await options.secrets() : undefined;
 
   const facts = info && (await containerFacts(docker, info, options.evidenceDir));
   const steps: StepPlan[] = [];
   for (const [offset, step] of runbook.steps.entries()) {
     const before = runbook.steps.slice(0, offset);
-    const findings = await planStep(step, facts && { ...facts, before }, api, info);
+    const findings = await planStep(step, facts && { ...facts, before }, { docker, api, info });
     const does = describeStep(step, { container });
     steps.push({ index: offset + 1, kind: step.kind, does, ...findings });
   }
@@ -59,13 +60,23 @@ function inspectWithSizes(docker: Docker, id: string): Promise<ContainerFacts['i
   return docker.getContainer(id).inspect({ size: true } as Docker.ContainerInspectOptions);
 }
 
+/** What the rotation planners read from. */
+interface PlanParts {
+  docker: Docker;
+  /** Opened only when a step rotates an AWS secret. */
+  api?: SecretsApi;
+  info?: Docker.ContainerInspectInfo;
+}
+
 const GONE = { code: 'CONTAINER_NOT_FOUND', message: 'the container is gone' };
 
 async function planStep(
-  step: Step, facts: ContainerFacts | undefined, api: SecretsApi | undefined,
-  info: Docker.ContainerInspectInfo | undefined,
+  step: Step, facts: ContainerFacts | undefined, parts: PlanParts,
 ): Promise<PlanFindings> {
-  if (step.kind === 'rotate-secret') return planRotate(step.params, api!, info);
+  if (step.kind === 'rotate-secret') {
+    if (step.params.store === 'swarm') return planSwarmRotate(step.params, parts.docker);
+    return planRotate(step.params, parts.api!, parts.info);
+  }
   if (!facts) return { details: {}, notes: [], problems: [GONE] };
   if (step.kind === 'isolate') return planIsolate(step.params, facts);
   if (step.kind === 'capture') return planCapture(step.params, facts);

@@ -63,6 +63,10 @@ const FACTS: Record<StepPlan['kind'], (details: Details) => string[]> = {
     return [`restart policy now: ${d.restartPolicy}; volumes kept: ${volumes}`];
   },
   'rotate-secret': (d) => {
+    if (d.swarmSecretId) {
+      const services = (d.services as string[]).join(', ') || 'none';
+      return [`Swarm secret ${d.swarmSecretId}; services that mount it: ${services}`];
+    }
     if (!d.arn) return [];
     const lambda = d.rotationLambdaConfigured ? 'configured' : 'none';
     return [`${d.arn}: AWSCURRENT is ${d.currentVersionId}; rotation function ${lambda}`];

@@ -12,7 +12,7 @@ import type { AwsPlan, PlanProblem } from './plan-types.js';
 export async function planAws(api: SecretsApi): Promise<AwsPlan> {
   const unknown = (error: unknown) => `unknown (${firstLineOf(error)})`;
   const endpoint = await api.describeEndpoint().catch(unknown);
-  const region = await api.describeRegion?.().catch(() => undefined);
+  const region = await api.region().catch(() => undefined);
   try {
     const identity = await api.callerIdentity();
     return { endpoint, region, identity };

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// The namespace import lets the bundler leave out the parts of zod ir does not use (its locales).
+import * as z from 'zod';
 
 /** Which networks isolate leaves: every one, or the named ones. */
 const isolateSchema = z.strictObject({
@@ -45,15 +46,43 @@ const terminateSchema = z.strictObject({
 });
 
 const rotateSecretSchema = z.strictObject({
-  store: z.literal('aws', {
-    error: "only store 'aws' is supported by this version of ir",
-  }).default('aws'),
+  /** aws: a Secrets Manager secret; swarm: a Docker Swarm secret and the services that use it. */
+  store: z.enum(['aws', 'swarm'], { error: "use store 'aws' or 'swarm'" }).default('aws'),
+  /** The Secrets Manager secret (name or ARN), or the Swarm secret's name. */
   secretId: z.string().min(1),
   /** The container variable the secret feeds; its old value is redacted from output. */
   env: z.string().min(1).optional(),
   strategy: z.enum(['supply', 'generate', 'lambda']).default('generate'),
   /** Only for JSON secrets: the key whose value is replaced. */
   key: z.string().min(1).optional(),
+  /** 'generate': length of the new value. */
+  length: z.number().int().min(8).max(4096).optional(),
+  /** 'generate': characters the new value must not contain. */
+  excludeCharacters: z.string().min(1).optional(),
+  /** 'generate': allow punctuation (off by default: safe in shells, URLs and JSON). */
+  punctuation: z.boolean().optional(),
+  /** Seconds to wait: for a rotation function to move AWSCURRENT, or for Swarm services to converge. */
+  timeout: z.number().int().min(1).max(3600).optional(),
+  /** Clear an AWSPENDING label left by another, unfinished rotation, and go on (audited). */
+  clearStalePending: z.boolean().default(false),
+}).superRefine((step, context) => {
+  const refuse = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+  const onlyFor = (strategy: string, keys: (keyof typeof step)[]) => {
+    for (const key of keys) {
+      if (step[key] === undefined || step.strategy === strategy) continue;
+      refuse(key, `'${key}' goes with strategy '${strategy}'`);
+    }
+  };
+  onlyFor('generate', ['length', 'excludeCharacters', 'punctuation']);
+  if (step.timeout !== undefined && step.strategy !== 'lambda' && step.store !== 'swarm') {
+    refuse('timeout', "'timeout' goes with strategy 'lambda' or store 'swarm'");
+  }
+  if (step.store !== 'swarm') return;
+  if (step.strategy === 'lambda') {
+    refuse('strategy', "store 'swarm' has no rotation function: use supply or generate");
+  }
+  if (step.key !== undefined) refuse('key', "store 'swarm' cannot read a secret's value, so 'key' cannot be used");
+  if (step.clearStalePending) refuse('clearStalePending', "'clearStalePending' is for store 'aws'");
 });
 
 /** Parameter schemas by step kind; the order here is not the run order. */

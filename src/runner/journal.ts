@@ -16,6 +16,8 @@ export interface JournalStep {
 /** journal.json: each step's state, rewritten whole and atomically at every change. */
 export class Journal {
   private readonly steps: JournalStep[];
+  /** Per secret, what a rotation needs to be resumed (its idempotency token): ids, never values. */
+  private readonly rotations: Record<string, Record<string, unknown>> = {};
 
   constructor(
     private readonly path: string,
@@ -36,7 +38,15 @@ export class Journal {
     await this.write();
   }
 
+  /** Writes a rotation's token before the call that uses it, so a resumed run finds and reuses it. */
+  async recordRotation(secretId: string, facts: Record<string, unknown>): Promise<void> {
+    this.rotations[secretId] = this.redactor.redactValue(facts);
+    await this.write();
+  }
+
   write(): Promise<void> {
-    return writeFileAtomic(this.path, `${JSON.stringify({ ...this.head, steps: this.steps }, null, 2)}\n`);
+    const rotations = Object.keys(this.rotations).length > 0 ? { rotations: this.rotations } : {};
+    const journal = { ...this.head, steps: this.steps, ...rotations };
+    return writeFileAtomic(this.path, `${JSON.stringify(journal, null, 2)}\n`);
   }
 }

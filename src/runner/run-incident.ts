@@ -19,7 +19,9 @@ import { createIncident, type Incident } from './create-incident.js';
 import { newIncidentId } from './incident-id.js';
 import { exitCodeFor, isPartlyContained } from './exit-code.js';
 import { describeStep, runSteps } from './run-steps.js';
-import { formatSummary, type IncidentSummary, type IncidentOutcome, type StepReport } from './summary.js';
+import {
+  formatSummary, remainingWork, type IncidentSummary, type IncidentOutcome, type StepReport,
+} from './summary.js';
 
 /** A validated runbook and everything decided before the first change. */
 export interface RunIncidentOptions {
@@ -41,6 +43,8 @@ export interface RunIncidentOptions {
   ticket?: string;
   /** Signs the audit trail's seal (`--signing-key`). */
   signingKey?: SigningKey;
+  /** `--clear-stale-pending`: a rotation may clear a half-done rotation's label and go on. */
+  clearStalePending?: boolean;
 }
 
 /** Opens an incident on the runbook's target, runs its steps, seals the evidence, reports. */
@@ -70,6 +74,7 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
     forceTerminateReason: options.forceTerminateReason, diskReserve: incident.reserve,
     secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret,
+    journal: incident.journal, rotatedEnv: secretEnvNames(runbook), clearStalePending: options.clearStalePending,
   };
   await recordStart(incident, runbook, container, ctx, options);
 
@@ -108,6 +113,7 @@ async function finish(
     outcome,
     steps: reports.map(({ index, kind, outcome: stepOutcome }) => ({ index, kind, outcome: stepOutcome })),
     evidenceComplete: manifest.complete,
+    remaining: remainingWork(reports),
   });
   const auditSeal = await sealIncident(incident.audit, incident.bundle, signingKey);
   return {

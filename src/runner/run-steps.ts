@@ -95,11 +95,15 @@ async function runOne(options: RunStepsOptions, step: Step, index: number): Prom
     return report;
   }
   await incident.audit.append('step.finished', 'succeeded', {
-    step: index, kind: step.kind, summary: result.summary, warnings: result.warnings ?? [], ...result.details,
+    step: index, kind: step.kind, summary: result.summary, warnings: result.warnings ?? [],
+    ...(result.followUps ? { followUps: result.followUps } : {}), ...result.details,
   });
   await incident.journal.set(index, 'done');
   progress.succeed(`${index}. ${step.kind}: ${result.summary}`);
-  return { index, kind: step.kind, outcome: 'succeeded', summary: result.summary, warnings: result.warnings };
+  return {
+    index, kind: step.kind, outcome: 'succeeded', summary: result.summary, warnings: result.warnings,
+    followUps: result.followUps,
+  };
 }
 
 async function recordFailure(options: RunStepsOptions, step: Step, index: number, thrown: unknown): Promise<StepReport> {

@@ -10,6 +10,8 @@ export interface StepReport {
   outcome: StepOutcome;
   summary: string;
   warnings?: string[];
+  /** What is left for a person to do once `ir` is done. */
+  followUps?: string[];
   error?: { code: string; message: string; hint?: string };
 }
 
@@ -60,8 +62,15 @@ export function formatSummary(summary: IncidentSummary): string[] {
     if (step.error?.hint) lines.push(`      hint: ${step.error.hint}`);
     for (const warning of step.warnings ?? []) lines.push(`      warning: ${warning}`);
   }
+  const remaining = remainingWork(summary.steps);
+  if (remaining.length > 0) lines.push('Still to do by hand:', ...remaining.map((item) => `  - ${item}`));
   if (summary.evidence.manifest) lines.push(`Evidence: ${summary.evidence.manifest} (${evidenceState(summary)})`);
   if (summary.auditSeal) lines.push(`Audit trail: sealed after ${summary.auditSeal.records} records${signedBy(summary.auditSeal)}`);
   lines.push(`Incident directory: ${summary.directory}`);
   return lines;
+}
+
+/** Every step's follow-ups, once each, in step order. */
+export function remainingWork(steps: StepReport[]): string[] {
+  return [...new Set(steps.flatMap((step) => step.followUps ?? []))];
 }

@@ -10,6 +10,7 @@ export type SecretsOperation =
   | 'DescribeSecret'
   | 'GetSecretValue'
   | 'PutSecretValue'
+  | 'UpdateSecretVersionStage'
   | 'GetRandomPassword'
   | 'RotateSecret';
 

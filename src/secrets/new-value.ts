@@ -1,14 +1,15 @@
 /**
- * The new secret value for a 'generate' or 'supply' rotation, and the
- * idempotency token. Nothing here ever puts a value in an error.
+ * The new secret value for a 'generate' or 'supply' rotation, and the checks
+ * that it replaces the old one the way the runbook says. Nothing here ever
+ * puts a value in an error.
  */
 import { createHash } from 'node:crypto';
 import { IrError } from '../errors.js';
 import { withAwsErrors } from './aws-errors.js';
-import type { SecretsApi } from './secrets-api.js';
+import type { PasswordConstraints, SecretsApi } from './secrets-api.js';
 
-/** Length of generated secrets: letters and digits only, safe in shells, JSON and URLs. */
-export const GENERATED_LENGTH = 32;
+/** Generated secrets by default: 32 letters and digits, safe in shells, JSON and URLs. */
+export const DEFAULT_PASSWORD: PasswordConstraints = { length: 32, excludePunctuation: true };
 
 /**
  * A stable ClientRequestToken for rotating `secretId` during `incidentId`, so a
@@ -29,52 +30,57 @@ export interface NewValueRequest {
   strategy: 'generate' | 'supply';
   newValue?: string;
   key?: string;
+  password?: PasswordConstraints;
 }
 
 /** The full string to store: the new value, or the current JSON with one key replaced. */
 export async function buildSecretString(
-  api: SecretsApi,
-  request: NewValueRequest,
-  currentVersionId: string,
+  api: SecretsApi, request: NewValueRequest, current: string,
 ): Promise<string> {
   const fresh = await freshValue(api, request);
-  if (request.key === undefined) {
-    if (request.strategy === 'supply') refuseUnchanged(request.secretId, await readIfAllowed(api, request, currentVersionId), fresh);
-    return fresh;
+  const candidate = request.key === undefined ? fresh : replaceKey(request, current, fresh);
+  checkReplacement(request, current, candidate);
+  return candidate;
+}
+
+/** SHA-256 of a value, to compare what was stored with what was meant, in memory only. */
+export function hashOf(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/**
+ * Refuses a replacement that would leave the burned value in use or change
+ * the shape consumers parse: with `key`, only that key may differ; without
+ * it, a JSON-object secret must stay an object with the same keys.
+ */
+export function checkReplacement(request: NewValueRequest, current: string, candidate: string): void {
+  const { secretId, key } = request;
+  if (key === undefined) {
+    if (candidate === current) throw unchanged(secretId);
+    const before = asObject(current);
+    if (before && !sameKeys(before, asObject(candidate))) throw keysWouldChange(secretId);
+    return;
   }
-  const current = await withAwsErrors({ operation: 'GetSecretValue', secretId: request.secretId },
-    () => api.getSecretString(request.secretId, currentVersionId));
-  const object = parseJsonObject(current, request.secretId, request.key);
-  refuseUnchanged(request.secretId, object[request.key], fresh);
-  if (!Object.hasOwn(object, request.key)) {
-    throw new IrError(`secret "${request.secretId}" has no key "${request.key}" in its current JSON value`, {
+  const before = objectOrRefuse(current, secretId, key);
+  const after = asObject(candidate);
+  if (!after || !sameKeys(before, after)) throw keysWouldChange(secretId);
+  if (after[key] === before[key]) throw unchanged(secretId);
+  const othersKept = Object.keys(before).every((name) => name === key ||
+    JSON.stringify(before[name]) === JSON.stringify(after[name]));
+  if (!othersKept) throw keysWouldChange(secretId);
+}
+
+function replaceKey(request: NewValueRequest, current: string, fresh: string): string {
+  const key = request.key!;
+  const object = objectOrRefuse(current, request.secretId, key);
+  if (!Object.hasOwn(object, key)) {
+    throw new IrError(`secret "${request.secretId}" has no key "${key}" in its current JSON value`, {
       code: 'SECRET_KEY_MISSING',
       source: 'input',
-      hint: "check the runbook's key (key names are case-sensitive)",
+      hint: "check the runbook's key (key names are case-sensitive); ir never adds a key",
     });
   }
-  return JSON.stringify({ ...object, [request.key]: fresh });
-}
-
-/** The current value, to compare against; a role that may put but not read just skips the comparison. */
-async function readIfAllowed(api: SecretsApi, request: NewValueRequest, versionId: string): Promise<string | undefined> {
-  try {
-    return await withAwsErrors({ operation: 'GetSecretValue', secretId: request.secretId },
-      () => api.getSecretString(request.secretId, versionId));
-  } catch (error) {
-    if (error instanceof IrError && error.code === 'AWS_ACCESS_DENIED') return undefined;
-    throw error;
-  }
-}
-
-/** A "new" value equal to the current one leaves the burned secret in use (an old key file reused). */
-function refuseUnchanged(secretId: string, current: unknown, fresh: string): void {
-  if (current !== fresh) return;
-  throw new IrError(`the new value for secret "${secretId}" is the same as its current value`, {
-    code: 'SECRET_VALUE_UNCHANGED',
-    source: 'input',
-    hint: 'issue a new credential at its provider and supply that; the current one is burned',
-  });
+  return JSON.stringify({ ...object, [key]: fresh });
 }
 
 async function freshValue(api: SecretsApi, request: NewValueRequest): Promise<string> {
@@ -89,23 +95,50 @@ async function freshValue(api: SecretsApi, request: NewValueRequest): Promise<st
     return request.newValue;
   }
   return withAwsErrors({ operation: 'GetRandomPassword', secretId: request.secretId },
-    () => api.getRandomPassword(GENERATED_LENGTH));
+    () => api.getRandomPassword(request.password ?? DEFAULT_PASSWORD));
 }
 
-function parseJsonObject(text: string | undefined, secretId: string, key: string): Record<string, unknown> {
+function asObject(text: string): Record<string, unknown> | undefined {
   let parsed: unknown;
   try {
-    parsed = text === undefined ? undefined : JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     // JSON.parse's message quotes the input, so neither it nor the cause is kept.
-    parsed = undefined;
+    return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new IrError(`secret "${secretId}" is not a JSON object, so key "${key}" cannot be replaced`, {
-      code: 'SECRET_NOT_JSON_OBJECT',
-      source: 'input',
-      hint: "remove 'key' from the runbook step to replace the whole value",
-    });
-  }
-  return parsed as Record<string, unknown>;
+  const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  return isObject ? (parsed as Record<string, unknown>) : undefined;
+}
+
+function objectOrRefuse(text: string, secretId: string, key: string): Record<string, unknown> {
+  const object = asObject(text);
+  if (object) return object;
+  throw new IrError(`secret "${secretId}" is not a JSON object, so key "${key}" cannot be replaced`, {
+    code: 'SECRET_NOT_JSON_OBJECT',
+    source: 'input',
+    hint: "remove 'key' from the runbook step to replace the whole value",
+  });
+}
+
+function sameKeys(a: Record<string, unknown>, b: Record<string, unknown> | undefined): boolean {
+  if (!b) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key));
+}
+
+/** A "new" value equal to the current one leaves the burned secret in use (an old key file reused). */
+function unchanged(secretId: string): IrError {
+  return new IrError(`the new value for secret "${secretId}" is the same as its current value`, {
+    code: 'SECRET_VALUE_UNCHANGED',
+    source: 'input',
+    hint: 'issue a new credential at its provider and supply that; the current one is burned',
+  });
+}
+
+function keysWouldChange(secretId: string): IrError {
+  return new IrError(`the new value for secret "${secretId}" would change its set of JSON keys`, {
+    code: 'SECRET_KEYS_WOULD_CHANGE',
+    source: 'input',
+    hint: "name the one key to replace with 'key:' in the runbook step; every other key keeps its value",
+  });
 }

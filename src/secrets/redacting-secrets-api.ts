@@ -5,13 +5,14 @@ import type { SecretsApi } from './secrets-api.js';
 export function redactingSecretsApi(api: SecretsApi, redactor: Redactor): SecretsApi {
   return {
     ...api,
-    async getSecretString(secretId, versionId) {
-      const value = await api.getSecretString(secretId, versionId);
-      redactor.add(value);
+    inRegion: (region) => redactingSecretsApi(api.inRegion(region), redactor),
+    async getSecretValue(secretId, version) {
+      const value = await api.getSecretValue(secretId, version);
+      redactor.add(value.secretString);
       return value;
     },
-    async getRandomPassword(length) {
-      const value = await api.getRandomPassword(length);
+    async getRandomPassword(constraints) {
+      const value = await api.getRandomPassword(constraints);
       redactor.add(value);
       return value;
     },

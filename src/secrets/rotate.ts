@@ -5,9 +5,13 @@
  */
 import { IrError } from '../errors.js';
 import { withAwsErrors } from './aws-errors.js';
-import { buildSecretString } from './new-value.js';
-import type { SecretDescription, SecretsApi } from './secrets-api.js';
-import { CURRENT, PREVIOUS, notVerified, versionWith, waitForStages, type VerifyTiming } from './stages.js';
+import { settleStalePending } from './half-done.js';
+import { removePending, rotateWithValue } from './put-rotation.js';
+import type { PasswordConstraints, SecretDescription, SecretsApi } from './secrets-api.js';
+import { findPrimary, type PrimarySecret } from './primary-region.js';
+import {
+  CURRENT, PENDING, PREVIOUS, notVerified, versionWith, waitForStages, type VerifyTiming,
+} from './stages.js';
 
 export { rotationToken } from './new-value.js';
 export type { VerifyTiming } from './stages.js';
@@ -34,58 +38,101 @@ export interface RotationRequest {
   key?: string;
   /** 32–64 chars, stable per incident and secret: see rotationToken. */
   clientRequestToken: string;
+  /** GetRandomPassword's constraints, for 'generate'. */
+  password?: PasswordConstraints;
+  /** How long a lambda rotation may take before it counts as not verified. */
+  lambdaTimeoutSeconds?: number;
+  /** Remove an AWSPENDING label left by another, unfinished rotation, and go on. */
+  clearStalePending?: boolean;
 }
 
 /** What happened, by version id only. */
 export interface RotationResult {
   arn: string;
   name: string;
+  /** The region acted in: the primary's, even when the runbook's region holds a replica. */
+  region: string;
+  /** Set when the secret asked for was a read-only replica in this region. */
+  replicaRegion?: string;
   previousVersionId: string;
   newVersionId: string;
   strategy: RotationStrategy;
   /** True when an earlier run with the same token had already rotated the secret. */
   alreadyDone: boolean;
+  /** True when an earlier run had started this rotation and this one finished it. */
+  resumed: boolean;
+  /** The version a stale AWSPENDING was cleared from, at the operator's request. */
+  clearedStalePending?: string;
 }
 
-// A lambda rotation runs asynchronously after RotateSecret returns; a put is visible at once,
+// A lambda rotation runs asynchronously after RotateSecret returns; label moves are visible at once,
 // give or take eventual consistency.
-const DEFAULT_TIMING: Record<'put' | 'lambda', VerifyTiming> = {
-  put: { timeoutMs: 10_000, intervalMs: 500 },
-  lambda: { timeoutMs: 300_000, intervalMs: 3_000 },
-};
+const PUT_TIMING: VerifyTiming = { timeoutMs: 10_000, intervalMs: 500 };
+const LAMBDA_INTERVAL_MS = 3_000;
+const DEFAULT_LAMBDA_TIMEOUT_S = 300;
 
 /** Reads what a rotation of `secretId` would act on, changing nothing. */
 export async function planRotation(api: SecretsApi, secretId: string): Promise<RotationPlan> {
-  return toPlan(await describe(api, secretId), secretId);
+  const { description } = await findPrimary(api, secretId);
+  return toPlan(description, secretId);
 }
 
-/** Rotates the secret; a rerun with the same token reports `alreadyDone` instead of rotating again. */
+/** Rotates the secret; a rerun with the same token finishes or confirms the first run's version. */
 export async function rotateSecret(
   api: SecretsApi,
   request: RotationRequest,
   timing?: Partial<VerifyTiming>,
 ): Promise<RotationResult> {
   checkRequest(request);
-  const { secretId, clientRequestToken: token, strategy } = request;
-  const description = await describe(api, secretId);
-  const existing = description.versionIdsToStages[token];
-  if (existing) return alreadyRotated(description, request, existing);
-
-  const plan = toPlan(description, secretId);
-  let newVersionId: string;
-  if (strategy === 'lambda') {
-    if (!plan.rotationLambdaConfigured) throw noLambda(secretId);
-    newVersionId = await withAwsErrors({ operation: 'RotateSecret', secretId },
-      () => api.rotateSecret(secretId, token));
-  } else {
-    const secretString = await buildSecretString(api, { ...request, strategy }, plan.currentVersionId);
-    newVersionId = await withAwsErrors({ operation: 'PutSecretValue', secretId },
-      () => api.putSecretValue({ secretId, secretString, clientRequestToken: token }));
+  const { secretId, clientRequestToken: token } = request;
+  const primary = await findPrimary(api, secretId);
+  const plan = toPlan(primary.description, secretId);
+  const { region, replicaRegion } = primary;
+  const where = { region, ...(replicaRegion ? { replicaRegion } : {}) };
+  const ours = primary.description.versionIdsToStages[token];
+  if (ours?.includes(CURRENT)) {
+    return { ...where, ...(await confirmDone(primary.api, primary.description, request)) };
   }
-  const expected = { newVersionId, previousVersionId: plan.currentVersionId };
-  const defaults = DEFAULT_TIMING[strategy === 'lambda' ? 'lambda' : 'put'];
-  await waitForStages(api, secretId, { ...expected, strategy }, { ...defaults, ...timing });
-  return { arn: plan.arn, name: plan.name, ...expected, strategy, alreadyDone: false };
+  if (ours && !ours.includes(PENDING)) throw tokenNotCurrent(secretId, token, ours);
+  return { ...where, ...(await carryOut(primary, plan, request, ours !== undefined, timing)) };
+}
+
+/** Settles a stale AWSPENDING, then rotates (or finishes our own started rotation). */
+async function carryOut(
+  primary: PrimarySecret, plan: RotationPlan, request: RotationRequest, started: boolean,
+  timing: Partial<VerifyTiming> | undefined,
+): Promise<Omit<RotationResult, 'region' | 'replicaRegion'>> {
+  const { secretId, clientRequestToken: token, strategy } = request;
+  const { api, description } = primary;
+  const clear = request.clearStalePending === true;
+  const cleared = await settleStalePending(api, description, secretId, token, clear);
+  const newVersionId = strategy === 'lambda'
+    ? await rotateWithLambda(api, request, plan, started, lambdaTiming(request, timing))
+    : await rotateWithValue(api, { ...request, strategy, currentVersionId: plan.currentVersionId }, started,
+      { ...PUT_TIMING, ...timing }).then(() => token);
+  return {
+    arn: plan.arn, name: plan.name, previousVersionId: plan.currentVersionId, newVersionId, strategy,
+    alreadyDone: false, resumed: started, ...(cleared ? { clearedStalePending: cleared } : {}),
+  };
+}
+
+function lambdaTiming(request: RotationRequest, timing: Partial<VerifyTiming> | undefined): VerifyTiming {
+  const timeoutMs = (request.lambdaTimeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_S) * 1000;
+  return { timeoutMs, intervalMs: LAMBDA_INTERVAL_MS, ...timing };
+}
+
+/** RotateSecret (unless our own rotation is already pending), then wait for the labels to move. */
+async function rotateWithLambda(
+  api: SecretsApi, request: RotationRequest, plan: RotationPlan, alreadyStarted: boolean, timing: VerifyTiming,
+): Promise<string> {
+  const { secretId, clientRequestToken: token } = request;
+  if (!plan.rotationLambdaConfigured) throw noLambda(secretId);
+  // AWS refuses RotateSecret while a rotation is pending; ours is retried by AWS itself.
+  const newVersionId = alreadyStarted ? token : await withAwsErrors({ operation: 'RotateSecret', secretId },
+    () => api.rotateSecret(secretId, token));
+  const expected = { newVersionId, previousVersionId: plan.currentVersionId, strategy: 'lambda' as const };
+  await waitForStages(api, secretId, expected, timing);
+  return newVersionId;
 }
 
 function checkRequest(request: RotationRequest): void {
@@ -106,8 +153,15 @@ function checkRequest(request: RotationRequest): void {
   }
 }
 
-async function describe(api: SecretsApi, secretId: string): Promise<SecretDescription> {
-  return withAwsErrors({ operation: 'DescribeSecret', secretId }, () => api.describeSecret(secretId));
+/** The ROTATION_TOKEN_NOT_CURRENT error: our version exists but something moved on since. */
+function tokenNotCurrent(secretId: string, token: string, stages: string[]): IrError {
+  const labels = stages.length > 0 ? stages.join(', ') : 'no labels';
+  return new IrError(`secret "${secretId}" already has version ${token} from this incident, ` +
+    `but it is not AWSCURRENT (${labels})`, {
+    code: 'ROTATION_TOKEN_NOT_CURRENT',
+    source: 'environment',
+    hint: 'the secret changed after this rotation; inspect it with aws secretsmanager describe-secret',
+  });
 }
 
 function toPlan(description: SecretDescription, secretId: string): RotationPlan {
@@ -130,30 +184,21 @@ function toPlan(description: SecretDescription, secretId: string): RotationPlan 
   };
 }
 
-/** A version with our token exists: done if it is current, a conflict otherwise. */
-function alreadyRotated(description: SecretDescription, request: RotationRequest, stages: string[]): RotationResult {
+/** Our version is AWSCURRENT: done, once a leftover AWSPENDING of ours is removed. */
+async function confirmDone(
+  api: SecretsApi, description: SecretDescription, request: RotationRequest,
+): Promise<Omit<RotationResult, 'region' | 'replicaRegion'>> {
   const token = request.clientRequestToken;
-  if (!stages.includes(CURRENT)) {
-    const labels = stages.length > 0 ? stages.join(', ') : 'no labels';
-    throw new IrError(`secret "${request.secretId}" already has version ${token} from this incident, ` +
-      `but it is not AWSCURRENT (${labels})`, {
-      code: 'ROTATION_TOKEN_NOT_CURRENT',
-      source: 'environment',
-      hint: 'the secret changed after this rotation, or a lambda rotation is still pending; ' +
-        'inspect it with aws secretsmanager describe-secret',
-    });
-  }
   const previousVersionId = versionWith(description, PREVIOUS);
   if (!previousVersionId) {
     throw notVerified(request.secretId, description, { newVersionId: token, strategy: request.strategy });
   }
+  const pendingLeft = description.versionIdsToStages[token]!.includes(PENDING);
+  const resumed = pendingLeft && request.strategy !== 'lambda';
+  if (resumed) await removePending(api, request.secretId, token);
   return {
-    arn: description.arn,
-    name: description.name,
-    previousVersionId,
-    newVersionId: token,
-    strategy: request.strategy,
-    alreadyDone: true,
+    arn: description.arn, name: description.name, previousVersionId, newVersionId: token,
+    strategy: request.strategy, alreadyDone: !resumed, resumed,
   };
 }
 

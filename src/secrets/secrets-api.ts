@@ -10,7 +10,11 @@ import {
   PutSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { callerIdentity, configuredEndpoint, DEFAULT_ENDPOINT, type CallerIdentity } from './aws-identity.js';
+
+export { DEFAULT_ENDPOINT, type CallerIdentity } from './aws-identity.js';
 
 /** What DescribeSecret tells us; never a value. */
 export interface SecretDescription {
@@ -22,39 +26,65 @@ export interface SecretDescription {
   deletedDate?: Date;
   /** Version id to its staging labels (AWSCURRENT, AWSPREVIOUS, AWSPENDING, custom). */
   versionIdsToStages: Record<string, string[]>;
+  /** The region of the primary secret; on a replica it differs from the region asked. */
+  primaryRegion?: string;
+  /** Regions this secret is replicated to (listed on the primary). */
+  replicaRegions?: string[];
 }
 
-/** Who AWS says the Secrets Manager calls run as (STS GetCallerIdentity). */
-export interface CallerIdentity {
-  arn: string;
-  account?: string;
-  userId?: string;
+/** Which version to read: always named, never "whatever GetSecretValue defaults to". */
+export type VersionSelector = { versionId: string } | { stage: string };
+
+/** One version as GetSecretValue returns it; `binary` when it holds SecretBinary instead of text. */
+export interface SecretVersionValue {
+  versionId: string;
+  stages: string[];
+  secretString?: string;
+  binary: boolean;
 }
 
-/** A new secret value to store under an idempotency token. */
+/** A new secret value to store under an idempotency token, with the labels it gets. */
 export interface PutSecretValueRequest {
   secretId: string;
   secretString: string;
   clientRequestToken: string;
+  /** Without it AWS moves AWSCURRENT at once; a rotation stages the value as AWSPENDING first. */
+  versionStages?: string[];
+}
+
+/** Moves or removes one staging label (UpdateSecretVersionStage). */
+export interface StageChange {
+  secretId: string;
+  stage: string;
+  moveToVersionId?: string;
+  removeFromVersionId?: string;
+}
+
+/** GetRandomPassword's constraints, from the runbook. */
+export interface PasswordConstraints {
+  length: number;
+  excludeCharacters?: string;
+  excludePunctuation: boolean;
 }
 
 /** Only the Secrets Manager calls secret rotation needs. */
 export interface SecretsApi {
+  /** The region the calls go to. */
+  region(): Promise<string>;
+  /** The same API, credentials and endpoint, in another region (a replica's primary). */
+  inRegion(region: string): SecretsApi;
   describeSecret(secretId: string): Promise<SecretDescription>;
-  /** GetSecretValue of one version; used only to replace a single key of a JSON secret. */
-  getSecretString(secretId: string, versionId: string): Promise<string | undefined>;
+  getSecretValue(secretId: string, version: VersionSelector): Promise<SecretVersionValue>;
   /** PutSecretValue; resolves to the new version id (AWS uses the token as the id). */
   putSecretValue(request: PutSecretValueRequest): Promise<string>;
-  /** GetRandomPassword of `length` letters and digits. */
-  getRandomPassword(length: number): Promise<string>;
-  /** RotateSecret with the configured lambda; resolves to the new version id. */
+  updateSecretVersionStage(change: StageChange): Promise<void>;
+  getRandomPassword(constraints: PasswordConstraints): Promise<string>;
+  /** RotateSecret now, with the configured lambda; resolves to the new version id. */
   rotateSecret(secretId: string, clientRequestToken: string): Promise<string>;
   /** "default AWS endpoint" or the endpoint URL in use, for the incident record. */
   describeEndpoint(): Promise<string>;
-  /** STS GetCallerIdentity with the same credentials and region as the Secrets Manager calls. */
+  /** STS GetCallerIdentity with the same credentials and region; asked once per API. */
   callerIdentity(): Promise<CallerIdentity>;
-  /** The region the calls go to; rejects as the SDK does when none is configured. */
-  describeRegion?(): Promise<string>;
 }
 
 /** Overrides for the SDK's defaults (credential chain, region, endpoint). */
@@ -66,9 +96,6 @@ export interface SecretsApiOptions {
   /** Give up on a silent endpoint after this long (a plan must not hang on an unreachable AWS). */
   timeouts?: { connectionMs: number; requestMs: number };
 }
-
-/** The text `describeEndpoint` gives when the SDK uses AWS's own endpoint. */
-export const DEFAULT_ENDPOINT = 'default AWS endpoint';
 
 /** A SecretsApi on the SDK's default credential chain, region and configured endpoint. */
 export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
@@ -83,78 +110,87 @@ export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
       },
     } : {}),
   });
+  let identity: Promise<CallerIdentity> | undefined;
   return {
-    async describeSecret(secretId) {
-      const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
-      return {
-        arn: out.ARN ?? secretId,
-        name: out.Name ?? secretId,
-        rotationLambdaArn: out.RotationLambdaARN || undefined,
-        deletedDate: out.DeletedDate,
-        versionIdsToStages: out.VersionIdsToStages ?? {},
-      };
-    },
-    async getSecretString(secretId, versionId) {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
-      return out.SecretString;
-    },
-    async putSecretValue(request) {
-      const out = await client.send(new PutSecretValueCommand({
-        SecretId: request.secretId,
-        SecretString: request.secretString,
-        ClientRequestToken: request.clientRequestToken,
+    region: () => client.config.region(),
+    inRegion: (region) => createSecretsApi({ ...options, region }),
+    describeSecret: (secretId) => describeSecret(client, secretId),
+    getSecretValue: (secretId, version) => getSecretValue(client, secretId, version),
+    putSecretValue: (request) => putSecretValue(client, request),
+    updateSecretVersionStage: async (change) => {
+      await client.send(new UpdateSecretVersionStageCommand({
+        SecretId: change.secretId,
+        VersionStage: change.stage,
+        MoveToVersionId: change.moveToVersionId,
+        RemoveFromVersionId: change.removeFromVersionId,
       }));
-      return out.VersionId ?? request.clientRequestToken;
     },
-    async getRandomPassword(length) {
-      const out = await client.send(new GetRandomPasswordCommand({
-        PasswordLength: length,
-        ExcludePunctuation: true,
-        RequireEachIncludedType: true,
-      }));
-      if (!out.RandomPassword) throw new Error('GetRandomPassword returned no password');
-      return out.RandomPassword;
-    },
+    getRandomPassword: (constraints) => getRandomPassword(client, constraints),
     async rotateSecret(secretId, clientRequestToken) {
       const out = await client.send(new RotateSecretCommand({
         SecretId: secretId,
         ClientRequestToken: clientRequestToken,
+        RotateImmediately: true,
       }));
       return out.VersionId ?? clientRequestToken;
     },
     describeEndpoint: async () => options.endpoint ?? (await configuredEndpoint(client)) ?? DEFAULT_ENDPOINT,
-    callerIdentity: () => callerIdentity(client),
-    describeRegion: () => client.config.region(),
+    callerIdentity: () => {
+      identity ??= callerIdentity(client).catch((error: unknown) => {
+        identity = undefined;
+        throw error;
+      });
+      return identity;
+    },
   };
 }
 
-/**
- * Asks STS with the Secrets Manager client's own credential provider and
- * region, so the ARN is the one its calls really run as. The STS client loads
- * only here; STS's endpoint comes from AWS_ENDPOINT_URL(_STS) as usual.
- */
-async function callerIdentity(client: SecretsManagerClient): Promise<CallerIdentity> {
-  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
-  const sts = new STSClient({
-    region: await client.config.region(),
-    credentials: client.config.credentials,
-    maxAttempts: 2,
-    // Asked only for the record: a silent endpoint must not hold up the rotation for long.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 },
-  });
-  try {
-    const out = await sts.send(new GetCallerIdentityCommand({}));
-    if (!out.Arn) throw new Error('GetCallerIdentity returned no ARN');
-    return { arn: out.Arn, account: out.Account, userId: out.UserId };
-  } finally {
-    sts.destroy();
-  }
+async function describeSecret(client: SecretsManagerClient, secretId: string): Promise<SecretDescription> {
+  const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const replicas = (out.ReplicationStatus ?? []).flatMap((status) => (status.Region ? [status.Region] : []));
+  return {
+    arn: out.ARN ?? secretId,
+    name: out.Name ?? secretId,
+    rotationLambdaArn: out.RotationLambdaARN || undefined,
+    deletedDate: out.DeletedDate,
+    versionIdsToStages: out.VersionIdsToStages ?? {},
+    primaryRegion: out.PrimaryRegion || undefined,
+    replicaRegions: replicas,
+  };
 }
 
-async function configuredEndpoint(client: SecretsManagerClient): Promise<string | undefined> {
-  // The SDK's own resolver (env, then shared config, honouring AWS_IGNORE_CONFIGURED_ENDPOINT_URLS);
-  // it is typed @internal, so should it vanish we fall back to the documented variables.
-  const resolve = client.config.serviceConfiguredEndpoint;
-  if (resolve) return (await resolve()) || undefined;
-  return process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER || process.env.AWS_ENDPOINT_URL || undefined;
+async function getSecretValue(
+  client: SecretsManagerClient, secretId: string, version: VersionSelector,
+): Promise<SecretVersionValue> {
+  const out = await client.send(new GetSecretValueCommand({
+    SecretId: secretId,
+    ...('versionId' in version ? { VersionId: version.versionId } : { VersionStage: version.stage }),
+  }));
+  return {
+    versionId: out.VersionId ?? ('versionId' in version ? version.versionId : ''),
+    stages: out.VersionStages ?? [],
+    secretString: out.SecretString,
+    binary: out.SecretString === undefined && out.SecretBinary !== undefined,
+  };
+}
+
+async function putSecretValue(client: SecretsManagerClient, request: PutSecretValueRequest): Promise<string> {
+  const out = await client.send(new PutSecretValueCommand({
+    SecretId: request.secretId,
+    SecretString: request.secretString,
+    ClientRequestToken: request.clientRequestToken,
+    VersionStages: request.versionStages,
+  }));
+  return out.VersionId ?? request.clientRequestToken;
+}
+
+async function getRandomPassword(client: SecretsManagerClient, constraints: PasswordConstraints): Promise<string> {
+  const out = await client.send(new GetRandomPasswordCommand({
+    PasswordLength: constraints.length,
+    ExcludeCharacters: constraints.excludeCharacters || undefined,
+    ExcludePunctuation: constraints.excludePunctuation,
+    RequireEachIncludedType: true,
+  }));
+  if (!out.RandomPassword) throw new Error('GetRandomPassword returned no password');
+  return out.RandomPassword;
 }

@@ -8,6 +8,7 @@ import type { SecretDescription, SecretsApi } from './secrets-api.js';
 
 export const CURRENT = 'AWSCURRENT';
 export const PREVIOUS = 'AWSPREVIOUS';
+export const PENDING = 'AWSPENDING';
 
 /** How long to wait for the staging labels to show the rotation. */
 export interface VerifyTiming {
@@ -28,7 +29,11 @@ export function versionWith(description: SecretDescription, stage: string): stri
   return entry?.[0];
 }
 
-/** Polls DescribeSecret until AWSCURRENT is the new version and AWSPREVIOUS the old one. */
+/**
+ * Polls DescribeSecret until AWSCURRENT is the new version and AWSPREVIOUS the
+ * old one, and, for a rotation of ours, AWSPENDING is gone from the new one (a
+ * rotation function may leave it there beside AWSCURRENT, which AWS allows).
+ */
 export async function waitForStages(
   api: SecretsApi,
   secretId: string,
@@ -41,7 +46,9 @@ export async function waitForStages(
       () => api.describeSecret(secretId));
     const current = versionWith(description, CURRENT);
     const previous = versionWith(description, PREVIOUS);
-    if (current === expected.newVersionId && previous === expected.previousVersionId) return;
+    const pendingLeft = expected.strategy !== 'lambda' &&
+      (description.versionIdsToStages[expected.newVersionId] ?? []).includes(PENDING);
+    if (current === expected.newVersionId && previous === expected.previousVersionId && !pendingLeft) return;
     if (Date.now() + timing.intervalMs > deadline) {
       throw notVerified(secretId, description, expected);
     }

@@ -15,6 +15,7 @@ import { CaptureRecorder, type CapturedFile } from './capture-recorder.js';
 import { listMounts, type MountToCapture } from './mounts.js';
 import { takeSnapshot } from './snapshot.js';
 import { stopAfterCapture } from './network-fallback.js';
+import { recordUncoveredSecrets } from './uncovered-secrets.js';
 import type { StepContext, StepDefinition, StepResult } from './step-context.js';
 
 export const capture: StepDefinition<CaptureParams> = {
@@ -56,6 +57,7 @@ async function captureEverything(params: CaptureParams, ctx: StepContext): Promi
   const exportTar = exported ? join(evidenceDir, FILESYSTEM_TAR) : undefined;
   if (params.snapshot) await takeSnapshot(recorder, ctx, exportTar);
 
+  const uncovered = await recordUncoveredSecrets(ctx, info.Config.Env);
   if (recorder.failures.length === 0) ctx.bundle.markCaptured();
   const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
   const partial = manifest.items.filter((item) => item.partial).map((item) => item.path);
@@ -71,7 +73,8 @@ async function captureEverything(params: CaptureParams, ctx: StepContext): Promi
   return {
     summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
     details: { files: manifest.items.length, missing: manifest.missing },
-    warnings: recorder.gaps,
+    warnings: [...recorder.gaps, ...uncovered.warnings],
+    followUps: uncovered.followUps,
   };
 }
 

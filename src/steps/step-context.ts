@@ -4,6 +4,7 @@ import type { TargetContainer } from '../docker/resolve-container.js';
 import type { DiskReserve } from '../evidence/disk-reserve.js';
 import type { EvidenceBundle } from '../evidence/evidence-bundle.js';
 import type { Redactor } from '../redactor.js';
+import type { Journal } from '../runner/journal.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
 
 /** What every step may use; each step reads only the parts it needs. */
@@ -27,6 +28,12 @@ export interface StepContext {
   diskReserve?: DiskReserve;
   /** Set by isolate's stop-after-capture fallback: capture stops the container once it is done. */
   pendingStop?: { networkMode: string };
+  /** Where a rotation writes its token before using it. */
+  journal: Pick<Journal, 'recordRotation'>;
+  /** The container variables the runbook's rotate-secret steps cover (their `env`). */
+  rotatedEnv: string[];
+  /** `--clear-stale-pending`: clear a half-done rotation's AWSPENDING label and go on. */
+  clearStalePending?: boolean;
 }
 
 /** What a finished step reports: one line for people, details for the record. */
@@ -35,6 +42,8 @@ export interface StepResult {
   details: Record<string, unknown>;
   /** Things the operator must know though the step succeeded (evidence gaps). */
   warnings?: string[];
+  /** What is left for a person to do (revoke the old key, redeploy consumers); in the end summary. */
+  followUps?: string[];
 }
 
 /** A step kind: a read-only plan line, and a run that checks it took effect. */

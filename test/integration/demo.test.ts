@@ -36,7 +36,8 @@ describe.skipIf(!inject('docker').ok)('ir demo', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr.split('\n').filter((line) => line.startsWith('Secret rotation skipped:'))).toHaveLength(1);
     expect(run.stdout).toMatch(/3\. terminate\s+succeeded/);
-    expect(run.stdout).not.toMatch(/rotate-secret/);
+    expect(run.stdout).not.toMatch(/\d\. rotate-secret/);
+    expect(run.stdout).toMatch(/^  - rotate GROQ_API_KEY: burned with the container/m);
     expect(await demoLeftovers()).toEqual([]);
   });
 

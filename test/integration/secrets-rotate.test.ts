@@ -1,37 +1,11 @@
 import { describe, expect, inject, it } from 'vitest';
-import { IrError } from '../../src/errors.js';
 import { createSecretsApi } from '../../src/secrets/secrets-api.js';
-import { planRotation, rotateSecret, rotationToken, type RotationRequest } from '../../src/secrets/rotate.js';
+import { planRotation, rotateSecret } from '../../src/secrets/rotate.js';
 import { uniqueName } from '../support/names.js';
-import { createTestSecret, deleteTestSecret, secretValueAt as valueAt, versionCount } from '../support/secrets.js';
+import { caught, rotationRequest as request, withSecret } from '../support/rotation.js';
+import { secretValueAt as valueAt, versionCount } from '../support/secrets.js';
 
 const api = createSecretsApi();
-
-/** Creates a secret for one test and always force-deletes it afterwards. */
-async function withSecret(value: string, body: (name: string, firstVersion: string) => Promise<void>): Promise<void> {
-  const name = uniqueName('secret');
-  const firstVersion = await createTestSecret(name, value);
-  try {
-    await body(name, firstVersion);
-  } finally {
-    await deleteTestSecret(name);
-  }
-}
-
-function request(secretId: string, fields: Partial<RotationRequest>): RotationRequest {
-  return {
-    secretId,
-    strategy: 'generate',
-    clientRequestToken: rotationToken(uniqueName('incident'), secretId),
-    ...fields,
-  };
-}
-
-async function caught(promise: Promise<unknown>): Promise<IrError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(IrError);
-  return error as IrError;
-}
 
 describe.skipIf(!inject('aws').ok)('secret rotation against Secrets Manager', () => {
   it('describes the endpoint the SDK picked up from AWS_ENDPOINT_URL', async () => {

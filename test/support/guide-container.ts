@@ -20,6 +20,8 @@ export interface GuideContainerOptions {
   script?: string;
   networkCount?: number;
   mounts?: Docker.MountConfig;
+  /** More `NAME=value` variables. */
+  env?: string[];
 }
 
 /** Lines the default script writes, so tests can look for them in evidence. */
@@ -48,6 +50,7 @@ export async function runGuideContainer(options: GuideContainerOptions): Promise
     apiKey: options.apiKey,
     script: options.script ?? DEFAULT_SCRIPT,
     mounts: options.mounts,
+    env: options.env,
   };
   try {
     const container = await startGuideContainer(docker, spec);

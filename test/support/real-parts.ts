@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { TestProject } from 'vitest/node';
 import { TEST_IMAGE } from './names.js';
+import { ensureSwarm } from './swarm.js';
 
 /** The image built by test/support/build-stress-image.sh. */
 export const STRESS_IMAGE = 'ir-test/stress:latest';
@@ -22,6 +23,8 @@ declare module 'vitest' {
     aws: PartStatus;
     /** The image for test/integration/tar-stress.test.ts; checked apart so only that suite depends on it. */
     stress: PartStatus;
+    /** A swarm manager on the test engine, for the Swarm secret suite. */
+    swarm: PartStatus;
   }
 }
 
@@ -70,6 +73,8 @@ export default async function setup(project: TestProject): Promise<void> {
   const docker = await checkDocker();
   const stress = await checkStressImage(docker);
   const aws = await checkSecretsManager();
+  const swarm = await ensureSwarm(docker);
+  project.provide('swarm', swarm);
   project.provide('docker', docker);
   project.provide('stress', stress);
   project.provide('aws', aws);
@@ -78,6 +83,7 @@ export default async function setup(project: TestProject): Promise<void> {
     docker.ok ? '' : `Docker integration suites skipped: ${docker.reason}`,
     stress.ok ? '' : `tar stress suite skipped: ${stress.reason}`,
     aws.ok ? '' : `Secrets Manager integration suites skipped: ${aws.reason}`,
+    swarm.ok ? '' : `Swarm secret suite skipped: ${swarm.reason}`,
   ].filter(Boolean);
   for (const line of missing) process.stderr.write(`\n[ir tests] ${line}\n`);
   if (missing.length > 0 && process.env.CI === 'true') {

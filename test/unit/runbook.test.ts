@@ -72,10 +72,23 @@ describe('runbook validation', () => {
     );
   });
 
-  it('refuses an unsupported secret store plainly', () => {
-    expect(errorOf(valid.replace('secretId: app/key', 'secretId: a\n      store: swarm'))).toMatch(
-      /only store 'aws' is supported/,
-    );
+  it('refuses an unknown secret store, and keys that do not fit the store or strategy', () => {
+    const step = (extra: string) => errorOf(valid.replace('secretId: app/key', `secretId: a\n      ${extra}`));
+    expect(step('store: vault')).toMatch(/use store 'aws' or 'swarm'/);
+    expect(step('store: swarm\n      strategy: lambda')).toMatch(/'strategy': store 'swarm' has no rotation function/);
+    expect(step('store: swarm\n      key: api_key')).toMatch(/'key': store 'swarm' cannot read/);
+    expect(step('strategy: supply\n      length: 40')).toMatch(/'length' goes with strategy 'generate'/);
+    expect(step('strategy: generate\n      timeout: 40')).toMatch(/'timeout' goes with strategy 'lambda' or store/);
+  });
+
+  it('reads the rotation keys of each strategy', () => {
+    const params = (extra: string) => parseRunbook(valid.replace('secretId: app/key', `secretId: a\n      ${extra}`),
+      'rb.yaml').steps[3]!.params;
+    expect(params('strategy: generate\n      length: 40\n      excludeCharacters: "0O"')).toMatchObject({
+      strategy: 'generate', length: 40, excludeCharacters: '0O', clearStalePending: false,
+    });
+    expect(params('strategy: lambda\n      timeout: 900')).toMatchObject({ strategy: 'lambda', timeout: 900 });
+    expect(params('store: swarm\n      strategy: generate')).toMatchObject({ store: 'swarm' });
   });
 
   it('reads mount size limits with units, and refuses nonsense', () => {

@@ -21,9 +21,14 @@ function described(stages: Record<string, string[]>, extra: Partial<SecretDescri
 /** A SecretsApi whose secret starts with one AWSCURRENT version; override any call. */
 function stubApi(overrides: Partial<SecretsApi> = {}): SecretsApi {
   return {
+    region: async () => 'us-east-1',
+    inRegion: () => stubApi(overrides),
     describeSecret: async () => described({ [OLD]: ['AWSCURRENT'] }),
-    getSecretString: async () => JSON.stringify({ password: 'x' }),
+    getSecretValue: async (_id, version) => ({
+      versionId: 'versionId' in version ? version.versionId : OLD, stages: [], secretString: 'old-value', binary: false,
+    }),
     putSecretValue: async (request) => request.clientRequestToken,
+    updateSecretVersionStage: async () => undefined,
     getRandomPassword: async () => 'r'.repeat(32),
     rotateSecret: async (_id, token) => token,
     describeEndpoint: async () => DEFAULT_ENDPOINT,
@@ -135,15 +140,27 @@ describe('rotation with a stubbed Secrets Manager', () => {
     expect(error.hint).toContain('lambda');
   });
 
-  it('refuses a token whose version is pending rather than rotating again', async () => {
+  it('finishes a pending version of its own token without storing a second one', async () => {
     const token = rotationToken('inc-1', SECRET_ID);
     const put = vi.fn(async () => token);
+    const moves = vi.fn(async () => undefined);
+    const states = [
+      { [OLD]: ['AWSCURRENT'], [token]: ['AWSPENDING'] },
+      { [OLD]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] },
+    ];
     const api = stubApi({
-      describeSecret: async () => described({ [OLD]: ['AWSCURRENT'], [token]: ['AWSPENDING'] }),
+      describeSecret: async () => described(states.shift() ?? {}),
+      getSecretValue: async (_id, version) => ({ versionId: OLD, stages: [], binary: false,
+        secretString: 'versionId' in version && version.versionId === token ? 'r'.repeat(32) : 'old-value' }),
       putSecretValue: put,
+      updateSecretVersionStage: moves,
     });
-    expect((await caught(rotateSecret(api, request()))).code).toBe('ROTATION_TOKEN_NOT_CURRENT');
+    const result = await rotateSecret(api, request(), { intervalMs: 1 });
+    expect(result).toMatchObject({ resumed: true, alreadyDone: false, newVersionId: token, previousVersionId: OLD });
     expect(put).not.toHaveBeenCalled();
+    expect(moves).toHaveBeenCalledWith({ secretId: SECRET_ID, stage: 'AWSCURRENT', moveToVersionId: token,
+      removeFromVersionId: OLD });
+    expect(moves).toHaveBeenCalledWith({ secretId: SECRET_ID, stage: 'AWSPENDING', removeFromVersionId: token });
   });
 
   it('rejects a token AWS would refuse before calling it', async () => {
