@@ -15,10 +15,11 @@ export const terminate: StepDefinition<TerminateParams> = {
   },
 
   async run(params, ctx) {
-    await requireEvidence(ctx);
     const handle = ctx.docker.getContainer(ctx.container.id);
     const info = await inspectOrGone(handle);
+    // Already gone, there is no evidence left to protect: done, whatever capture did.
     if (!info) return { summary: 'already removed', details: { alreadyGone: true } };
+    await requireEvidence(ctx);
 
     await clearRestartPolicy(ctx, handle);
     const wasRunning = info.State.Running;
