@@ -1,4 +1,4 @@
-import { ExitCode } from '../errors.js';
+import { ExitCode, IrError, messageOf } from '../errors.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { formatPlan } from '../plan/format-plan.js';
 import { planIsClear, type Plan } from '../plan/plan-types.js';
@@ -37,11 +37,27 @@ export async function planCommand(options: PlanOptions, io: PlanIo = {}): Promis
   });
   const id = newIncidentId(built.target.name, new Date()).replace(/^IR-/, 'PLAN-');
   const plan: Plan = { plan: id, ...built };
-  await recordPlan(plan, options.evidenceDir, currentActor(options.operator), redactor);
+  // A plan that cannot be recorded is still shown: the operator needs it either way.
+  const recorded = await recordPlan(plan, options.evidenceDir, currentActor(options.operator), redactor)
+    .then(() => undefined, (error: unknown) => {
+      plan.record = undefined;
+      return error;
+    });
 
   if (options.json) output.json(plan);
   else for (const line of [...formatPlan(plan), ...closingLines(plan)]) output.result(line);
+  if (recorded) throw notRecorded(options.evidenceDir, recorded);
   return planIsClear(plan) ? ExitCode.ok : ExitCode.precondition;
+}
+
+function notRecorded(evidenceDir: string, error: unknown): IrError {
+  const code = (error as NodeJS.ErrnoException).code ?? messageOf(error);
+  return new IrError(`the plan above was not recorded: cannot write under ${evidenceDir} (${code})`, {
+    code: 'PLAN_NOT_RECORDED',
+    source: 'environment',
+    hint: 'pass --evidence-dir a writable directory, so the audit trail shows the plan was made',
+    cause: error,
+  });
 }
 
 async function openSecrets(io: PlanIo): Promise<SecretsApi> {
@@ -56,6 +72,8 @@ function closingLines(plan: Plan): string[] {
     blocked.length > 0
       ? `${blocked.length} step(s) would not run as planned: ${blocked.join(', ')} (see ✖ above)`
       : 'Every step can run as planned.',
-    `Nothing was changed. Plan recorded in ${plan.record} (plan.json, sealed audit.jsonl)`,
+    plan.record
+      ? `Nothing was changed. Plan recorded in ${plan.record} (plan.json, sealed audit.jsonl)`
+      : 'Nothing was changed.',
   ];
 }

@@ -104,6 +104,15 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('ir plan: read-only, 
     expect(await readFile(join(dir, 'plan.json'), 'utf8')).not.toContain(API_KEY);
   });
 
+  it('still shows the plan when it cannot be recorded, and says so', async () => {
+    await writeFile(join(work, 'a-file'), '');
+    const run = await runCli(['plan', '--runbook', runbook, '--evidence-dir', join(work, 'a-file', 'x')]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(`Target: ${guide.name} ${guide.id}`);
+    expect(run.stdout).toMatch(/Nothing was changed\.\n$/);
+    expect(run.stderr).toMatch(/^ir: the plan above was not recorded: cannot write under .*a-file\/x \(ENOTDIR\)/);
+  });
+
   it('says in the rotation step that AWS cannot be reached, and plans the rest', async () => {
     const run = await runCli(['plan', '--runbook', runbook, '--json', '--evidence-dir', join(work, 'c')],
       { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
