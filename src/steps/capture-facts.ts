@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { dockerStatus } from '../docker/docker-errors.js';
 import { readEngineIdentity } from '../docker/engine-identity.js';
 import { captureTar, type TarCapture } from '../docker/tar-index.js';
 import { writeSmallFile } from '../evidence/hashed-file.js';
@@ -25,7 +26,13 @@ export async function captureFacts(
   await json('image', 'GET /images/{id}/json, GET /images/{id}/history', 'image.json', () => readImage(ctx.docker, info.Image));
   await json('resource use', 'GET /containers/{id}/stats?stream=0', 'stats.json', () => handle.stats({ stream: false }));
   if (info.State.Running) {
-    await json('process list', 'GET /containers/{id}/top?ps_args=-ef', 'top.json', () => handle.top({ ps_args: '-ef' }));
+    await recorder.capture({
+      what: 'process list',
+      source: 'GET /containers/{id}/top?ps_args=-ef',
+      run: async () => [await writeJson(join(dir, 'top.json'), await handle.top({ ps_args: '-ef' }))],
+      // 409: it stopped since the inspect, or restarts in a loop; between two runs it has no processes.
+      isGap: (error) => dockerStatus(error) === 409,
+    });
   } else {
     await recorder.gap('process list', `the container is ${info.State.Status}: it has no processes to list`);
   }

@@ -83,7 +83,9 @@ describe.skipIf(!inject('docker').ok)('containers already stopped, paused or res
 
     const { run, summary, events } = await contain(name, STEPS, ['--force-terminate', '--reason', 'restart loop test']);
     expect(summary.steps[2]).toMatchObject({ kind: 'terminate', outcome: 'succeeded' });
-    expect(run.code === 0 || run.code === 6, run.stdout).toBe(true);
+    // Capture races the loop (a part read while it restarts may fail); terminate must not.
+    expect([0, 1], run.stdout).toContain(run.code);
+    expect(summary.steps[1].error?.message ?? '').not.toMatch(/process list/);
     expect(events.indexOf('docker.container.update:succeeded')).toBeGreaterThan(-1);
     expect(events.indexOf('docker.container.update:succeeded')).toBeLessThan(events.indexOf('docker.container.remove:succeeded'));
     // The engine restarts a looping container within a second; give it several chances to come back.
