@@ -16,6 +16,7 @@ const commands = {
   evidence: () => import('./commands/evidence.js'),
   incidents: () => import('./commands/incidents.js'),
   resume: () => import('./commands/resume.js'),
+  plan: () => import('./commands/plan.js'),
 };
 
 // The SDK warns on Node 20 in the middle of an incident's output; README states the support window.
@@ -41,7 +42,7 @@ program
   .option('--runbook <file>', 'load this runbook file instead of a named one')
   .option('--target <container>', "act on this container (name or id) instead of the runbook's target")
   .option('--steps <kinds>', 'run only these step kinds, comma-separated (e.g. rotate-secret to retry a rotation)',
-    (value: string) => value.split(',').map((kind) => kind.trim()).filter(Boolean))
+    listOf)
   .option('-y, --yes', 'run every step without asking (scripted mode)', false)
   .option('--json', 'print one JSON summary on stdout; progress goes to stderr', false)
   .option('--case <id>', 'use this incident id (e.g. from the ticketing system)')
@@ -55,8 +56,10 @@ program
   .option('--ticket <text>', 'the ticket or case this containment belongs to; recorded when the incident starts')
   .addOption(new Option('--signing-key <file>', 'Ed25519 private key (PEM) that signs the sealed audit trail')
     .env('IR_SIGNING_KEY'))
+  .option('--dry-run', 'change nothing: print what each step would do, as ir plan does', false)
   .action(async (name: string | undefined, opts) => {
     if (!name && !opts.runbook) throw usage('name a runbook (ir contain autotrader) or pass --runbook FILE');
+    if (opts.dryRun) return runPlan(name, opts);
     const { contain } = await commands.contain();
     process.exitCode = await contain(
       {
@@ -91,6 +94,40 @@ program
       { interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) },
     );
   });
+
+program
+  .command('plan')
+  .description('inspect read-only and print what each step of a runbook would do')
+  .argument('[runbook]', 'runbook name: ./runbooks/<name>.yaml, else the one shipped with ir')
+  .option('--runbook <file>', 'load this runbook file instead of a named one')
+  .option('--target <container>', "plan for this container (name, id, short id), not the runbook's")
+  .option('--steps <kinds>', 'plan only these step kinds, comma-separated', listOf)
+  .option('--json', 'print the plan as one JSON document on stdout', false)
+  .addOption(new Option('--evidence-dir <dir>', 'the plan is recorded in its plans/ folder')
+    .default('incidents'))
+  .option('--operator <name>', 'who asked for the plan; goes into its audit record')
+  .action(async (name: string | undefined, opts) => {
+    if (!name && !opts.runbook) throw usage('name a runbook (ir plan autotrader) or give --runbook');
+    await runPlan(name, opts);
+  });
+
+/** `ir plan` and `ir contain --dry-run`: the same plan from the same runbook selection. */
+async function runPlan(name: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  const { planCommand } = await commands.plan();
+  process.exitCode = await planCommand({
+    name,
+    runbookFile: opts.runbook as string | undefined,
+    target: opts.target as string | undefined,
+    steps: opts.steps as string[] | undefined,
+    json: opts.json as boolean,
+    evidenceDir: opts.evidenceDir as string,
+    operator: opts.operator as string | undefined,
+  });
+}
+
+function listOf(value: string): string[] {
+  return value.split(',').map((kind) => kind.trim()).filter(Boolean);
+}
 
 program
   .command('demo')

@@ -10,6 +10,8 @@ export const ExitCode = {
   /** `ir audit verify`: every complete record verifies, but the trail has no seal (ir stopped mid-run). */
   unsealed: 4,
   noTerminal: 5,
+  /** Isolate or terminate did not complete, though other steps did: not fully contained. */
+  partlyContained: 6,
   internal: 70,
   aborted: 130,
 } as const;

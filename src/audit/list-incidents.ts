@@ -44,9 +44,12 @@ async function describeIncident(directory: string, name: string): Promise<Incide
     if (error instanceof IrError && error.code === 'NOT_AN_INCIDENT') return undefined;
     return { id: name, directory, outcome: 'unknown', trail: 'unreadable' };
   }
-  const started = entries.find((record) => record?.event === 'incident.started');
+  // A plan's record directory (ir plan) opens with plan.made and has nothing to finish.
+  const opening = new Set(['incident.started', 'plan.made']);
+  const started = entries.find((record) => opening.has(record?.event ?? ''));
   // A resumed incident finishes again: the last word is the one that counts.
   const finished = [...entries].reverse().find((record) => record?.event === 'incident.finished');
+  const planned = started?.event === 'plan.made' ? 'planned' : 'unfinished';
   const container = (started?.details.container as { name?: unknown } | undefined)?.name;
   const report = await verifyTrail(directory).catch(() => undefined);
   return {
@@ -54,7 +57,7 @@ async function describeIncident(directory: string, name: string): Promise<Incide
     directory,
     target: typeof container === 'string' ? container : started?.target,
     startedAt: started?.time,
-    outcome: typeof finished?.details.outcome === 'string' ? finished.details.outcome : 'unfinished',
+    outcome: typeof finished?.details.outcome === 'string' ? finished.details.outcome : planned,
     trail: report?.verdict ?? 'unreadable',
     ...(report?.problem ? { brokenAt: report.problem.seq } : {}),
   };

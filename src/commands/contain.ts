@@ -2,10 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { loadSigningKey } from '../audit/sign.js';
 import { ExitCode, IrError } from '../errors.js';
 import { Redactor } from '../redactor.js';
-import { findRunbook } from '../runbook/find-runbook.js';
-import { loadRunbook } from '../runbook/load-runbook.js';
 import type { Runbook } from '../runbook/schema.js';
-import { suggest } from '../runbook/suggest.js';
+import { selectRunbook, type RunbookSelection } from '../runbook/select-runbook.js';
 import { checkCaseId } from '../runner/incident-id.js';
 import { runIncident } from '../runner/run-incident.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
@@ -13,14 +11,7 @@ import { Output, wantsFancyOutput } from '../ui/output.js';
 import type { Prompter } from '../ui/prompter.js';
 
 /** Options of `ir contain`, as the CLI parsed them. */
-export interface ContainOptions {
-  /** A runbook name (runbooks/<name>.yaml) unless `runbookFile` is given. */
-  name?: string;
-  runbookFile?: string;
-  /** Overrides the runbook's target container. */
-  target?: string;
-  /** Run only the runbook's steps of these kinds (e.g. to retry a rotation). */
-  steps?: string[];
+export interface ContainOptions extends RunbookSelection {
   yes: boolean;
   json: boolean;
   caseId?: string;
@@ -50,7 +41,7 @@ export async function contain(options: ContainOptions, io: ContainIo): Promise<n
   const redactor = new Redactor();
   const output = new Output(redactor, { json: options.json, fancy: wantsFancyOutput() && !options.json });
   if (options.caseId !== undefined) checkCaseId(options.caseId);
-  const runbook = await loadSelectedRunbook(options);
+  const runbook = await selectRunbook(options);
   const prompter = await checkMode(options, io);
   const forceTerminateReason = checkOverride(options);
   const operator = nonEmpty(options.operator, '--operator');
@@ -76,34 +67,6 @@ export function nonEmpty(value: string | undefined, option: string): string | un
     });
   }
   return value.trim();
-}
-
-async function loadSelectedRunbook(options: ContainOptions): Promise<Runbook> {
-  const file = options.runbookFile ?? (await findRunbook(options.name ?? ''));
-  const loaded = await loadRunbook(file);
-  const runbook = options.target ? { ...loaded, target: { container: options.target } } : loaded;
-  return options.steps ? { ...runbook, steps: selectSteps(runbook, options.steps) } : runbook;
-}
-
-function selectSteps(runbook: Runbook, kinds: string[]): Runbook['steps'] {
-  if (kinds.length === 0) {
-    throw new IrError('--steps names no step', {
-      code: 'STEP_NOT_IN_RUNBOOK',
-      source: 'input',
-      hint: 'give step kinds separated by commas, e.g. --steps rotate-secret',
-    });
-  }
-  for (const kind of kinds) {
-    if (!runbook.steps.some((step) => step.kind === kind)) {
-      const known = [...new Set(runbook.steps.map((step) => step.kind))];
-      throw new IrError(`--steps names '${kind}', which is not a step of ${runbook.file}${suggest(kind, known)}`, {
-        code: 'STEP_NOT_IN_RUNBOOK',
-        source: 'input',
-        hint: `the runbook's steps are: ${known.join(', ')}`,
-      });
-    }
-  }
-  return runbook.steps.filter((step) => kinds.includes(step.kind));
 }
 
 /** Never hang waiting for a person who is not there. */

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { IrError } from '../errors.js';
-import { dockerMessage, dockerStatus } from './connect-docker.js';
+import { dockerStatus, toDockerError } from './docker-errors.js';
 
 /** The container the incident acts on, as the engine named it at the start. */
 export interface TargetContainer {
@@ -40,10 +40,6 @@ export async function resolveContainer(docker: Docker, nameOrId: string): Promis
         hint: 'check `docker ps -a`, the runbook target, or DOCKER_HOST',
       });
     }
-    throw new IrError(`cannot inspect container '${nameOrId}': ${dockerMessage(error)}`, {
-      code: 'DOCKER_ERROR',
-      source: 'environment',
-      cause: error,
-    });
+    throw toDockerError(error);
   }
 }

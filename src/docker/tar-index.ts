@@ -7,6 +7,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { Extract } from 'tar-stream';
 import { IrError, messageOf } from '../errors.js';
 import { writeHashedFile, type HashedFile } from '../evidence/hashed-file.js';
+import { hashRegularFile } from '../evidence/incident-files.js';
 import { PartialCaptureError } from '../evidence/partial-capture.js';
 import { describeTarEntry, extractRawNames } from '../evidence/tar-entry.js';
 import { writeChunk } from './stream-frames.js';
@@ -65,8 +66,9 @@ export async function captureTar(
   tarOut.end();
   indexOut.end();
   const [tar, index] = await files;
-  if (tar.status === 'rejected') throw writeFailed(tarPath, tar.reason);
-  if (index.status === 'rejected') throw writeFailed(indexPath, index.reason);
+  const written = { tarPath, indexPath, entries: counter.entries };
+  if (tar.status === 'rejected') throw await writeFailed(tarPath, tar.reason, written);
+  if (index.status === 'rejected') throw await writeFailed(indexPath, index.reason, written);
   const result = { tar: tar.value, index: index.value, entries: counter.entries };
   if (fed.status === 'rejected' && fed.reason instanceof SizeLimitReached) throw tooLarge(result, fed.reason);
   if (fed.status === 'rejected') throw truncated(result, fed.reason);
@@ -149,13 +151,30 @@ function unparseable(result: TarCapture, cause: unknown): PartialCaptureError<Pa
   });
 }
 
-function writeFailed(path: string, cause: unknown): IrError {
-  return new IrError(`could not write ${path}: ${messageOf(cause)}`, {
+/**
+ * A write that failed (a full disk) leaves files cut short: they are hashed
+ * as they are on disk, so the manifest can list them as partial rather than
+ * leave them unlisted. Files never created make a plain error.
+ */
+async function writeFailed(
+  path: string, cause: unknown, files: { tarPath: string; indexPath: string; entries: number },
+): Promise<IrError> {
+  const options = {
     code: 'CAPTURE_WRITE_FAILED',
-    source: 'environment',
+    source: 'environment' as const,
     hint: 'Check free space and that the evidence directory is new and writable.',
     cause,
-  });
+  };
+  const message = `could not write ${path}: ${messageOf(cause)}`;
+  const [tar, index] = await Promise.all([files.tarPath, files.indexPath].map(readBack));
+  if (!tar || !index) return new IrError(message, options);
+  const partial = { tar, index, entries: files.entries, tarComplete: false };
+  return new PartialCaptureError(message, partial, options);
+}
+
+async function readBack(path: string): Promise<HashedFile | undefined> {
+  const found = await hashRegularFile(path).catch(() => null);
+  return found && found !== 'not-a-file' ? found : undefined;
 }
 
 export type { TarIndexEntry } from '../evidence/tar-entry.js';

@@ -8,6 +8,11 @@ const isolateSchema = z.strictObject({
   }).default('all'),
   /** Pause the container too, so processes and files stop changing during capture. */
   freeze: z.boolean().default(false),
+  /**
+   * What to do when the network mode (host, container:X) cannot be disconnected:
+   * pause it, let it run until capture is done and then stop it, or nothing.
+   */
+  fallback: z.enum(['pause', 'stop-after-capture', 'none']).default('pause'),
 });
 
 const UNITS: Record<string, number> = {

@@ -16,7 +16,8 @@ import type { Output } from '../ui/output.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { Incident } from './create-incident.js';
 import type { HeldLock } from './lock.js';
-import { exitCodeFor, runSteps } from './run-steps.js';
+import { exitCodeFor, isPartlyContained } from './exit-code.js';
+import { runSteps } from './run-steps.js';
 import { watchInterrupts } from './signals.js';
 import {
   formatSummary, remainingWork, type IncidentOutcome, type IncidentSummary, type StepReport,
@@ -51,7 +52,7 @@ export async function continueIncident(options: ContinueIncidentOptions): Promis
     if (stop.requested) return await leaveResumable(options, reports, stop.signal ?? 'SIGINT');
     const summary = await finish(options, outcome, reports);
     report(options, summary);
-    return exitCodeFor(outcome);
+    return exitCodeFor(outcome, reports);
   } finally {
     watch.dispose();
     await options.lock?.release();
@@ -79,6 +80,7 @@ async function leaveResumable(
   options: ContinueIncidentOptions, reports: StepReport[], signal: NodeJS.Signals,
 ): Promise<number> {
   const { incident, output } = options;
+  await incident.reserve.release();
   const { manifest } = await sealEvidence(incident.bundle, incident.audit);
   await incident.audit.append('incident.aborted', 'info', {
     signal, steps: outcomes(reports), resume: `ir resume ${incident.dir}`,
@@ -98,6 +100,7 @@ async function finish(
   options: ContinueIncidentOptions, outcome: IncidentOutcome, reports: StepReport[],
 ): Promise<IncidentSummary> {
   const { incident } = options;
+  await incident.reserve.release();
   const { manifest } = await sealEvidence(incident.bundle, incident.audit);
   await incident.audit.append('incident.finished', outcome === 'succeeded' ? 'succeeded' : 'failed', {
     outcome, steps: outcomes(reports), evidenceComplete: manifest.complete, remaining: remainingWork(reports),
@@ -119,6 +122,7 @@ function summarise(
     directory: incident.dir,
     target: { container: container.name, id: container.id },
     outcome,
+    partlyContained: isPartlyContained(reports),
     steps: reports,
     evidence: {
       manifest: join(incident.dir, 'manifest.json'),

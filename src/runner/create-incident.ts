@@ -4,6 +4,7 @@ import { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor } from '../audit/chain.js';
 import type { TargetContainer } from '../docker/resolve-container.js';
 import { IrError } from '../errors.js';
+import { DiskReserve, isDiskFull, RESERVE_BYTES } from '../evidence/disk-reserve.js';
 import { EvidenceBundle } from '../evidence/evidence-bundle.js';
 import { DIR_MODE, makePrivateDir } from '../evidence/hashed-file.js';
 import type { Redactor } from '../redactor.js';
@@ -17,6 +18,8 @@ export interface Incident {
   audit: AuditTrail;
   bundle: EvidenceBundle;
   journal: Journal;
+  /** Room held back for the record of a full evidence disk. */
+  reserve: DiskReserve;
 }
 
 export interface CreateIncidentOptions {
@@ -38,6 +41,7 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
   const parent = resolve(options.parentDir);
   const dir = join(parent, id);
   await makeIncidentDir(parent, dir);
+  const reserve = await createReserve(dir);
 
   const evidenceDir = join(dir, 'evidence', container.name);
   await makePrivateDir(evidenceDir);
@@ -45,7 +49,7 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
   const bundle = newBundle(dir, id, container, actor, redactor);
   const journal = Journal.create(join(dir, JOURNAL_FILE), redactor, id, plan);
   await journal.write();
-  return { id, dir, evidenceDir, audit, bundle, journal };
+  return { id, dir, evidenceDir, audit, bundle, journal, reserve };
 }
 
 /** An empty bundle for the incident; `ir resume` restores what was sealed into one. */
@@ -59,6 +63,23 @@ export function newBundle(
     operator: actor,
     target: { container: container.name, id: container.id, image: container.image, imageId: container.imageId },
   }, redactor);
+}
+
+/** Room held back so a full disk can still be recorded; refused when not even that is free. */
+export async function createReserve(dir: string): Promise<DiskReserve> {
+  try {
+    return await DiskReserve.create(dir);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    const kib = RESERVE_BYTES / 1024;
+    const message = `the evidence disk is full: not even ${kib} KiB free in ${dir}`;
+    throw new IrError(message, {
+      code: 'EVIDENCE_DISK_FULL',
+      source: 'environment',
+      hint: 'free space or pass --evidence-dir a disk with room for the evidence',
+      cause: error,
+    });
+  }
 }
 
 async function makeIncidentDir(parent: string, dir: string): Promise<void> {

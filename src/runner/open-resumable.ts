@@ -14,7 +14,7 @@ import type { Redactor } from '../redactor.js';
 import { loadRunbook } from '../runbook/load-runbook.js';
 import type { Runbook } from '../runbook/schema.js';
 import { Journal, JOURNAL_FILE, type StartedPlan } from './journal.js';
-import { secretEnvNames } from './run-incident.js';
+import { secretEnvNames } from '../runbook/select-runbook.js';
 import { checkPlanUnchanged } from './started-plan.js';
 
 export interface ResumableIncident {

@@ -21,12 +21,13 @@ import type { Prompter } from '../ui/prompter.js';
 import { currentActor } from './actor.js';
 import { checkWorldFor } from './check-world.js';
 import { continueIncident } from './continue-incident.js';
-import { newBundle, type Incident } from './create-incident.js';
+import { createReserve, newBundle, type Incident } from './create-incident.js';
 import type { Journal, StartedPlan } from './journal.js';
 import { keepAside } from './keep-aside.js';
 import { recordLockTakeover, takeLock } from './lock.js';
 import { redactContainerSecrets, unfinishedSteps, type ResumableIncident } from './open-resumable.js';
-import { openSecrets, secretEnvNames } from './run-incident.js';
+import { secretEnvNames } from '../runbook/select-runbook.js';
+import { openSecrets } from './run-incident.js';
 import type { StepReport } from './summary.js';
 
 export interface ResumeIncidentOptions {
@@ -112,7 +113,7 @@ async function restoreIncident(
     await audit.append('evidence.kept-aside', 'info', { files: moved, gapsOfEarlierAttempt: dropped });
     await sealEvidence(bundle, audit);
   }
-  return { id: journal.incident, dir, evidenceDir, audit, bundle, journal };
+  return { id: journal.incident, dir, evidenceDir, audit, bundle, journal, reserve: await createReserve(dir) };
 }
 
 /** What `incident.resumed` records: each step's state as found, where the run goes on, the container now. */

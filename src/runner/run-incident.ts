@@ -2,11 +2,11 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditedSecretsApi, recordAwsIdentity } from '../audit/aws-records.js';
 import type { SigningKey } from '../audit/sign.js';
 import { connectDocker, describeDockerHost } from '../docker/connect-docker.js';
-import type Docker from 'dockerode';
-import { goneContainer, resolveContainer, type TargetContainer } from '../docker/resolve-container.js';
-import { IrError } from '../errors.js';
+import { findRunbookTarget } from '../docker/find-target.js';
+import type { TargetContainer } from '../docker/resolve-container.js';
 import type { Redactor } from '../redactor.js';
 import type { Runbook } from '../runbook/schema.js';
+import { secretEnvNames } from '../runbook/select-runbook.js';
 import { redactingSecretsApi } from '../secrets/redacting-secrets-api.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
 import type { StepContext } from '../steps/step-context.js';
@@ -59,7 +59,7 @@ export async function runIncident(options: RunIncidentOptions): Promise<number> 
 async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
   const { runbook, redactor, output } = options;
   const docker = await connectDocker(longestStop(runbook));
-  const container = await resolveTarget(docker, runbook);
+  const container = await findRunbookTarget(docker, runbook);
   redactor.addEnvironment(container.info?.Config.Env, secretEnvNames(runbook));
   const id = options.caseId ?? newIncidentId(container.name, new Date());
   const actor = currentActor(options.operator);
@@ -77,7 +77,7 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
   const ctx: StepContext = {
     incidentId: id, incidentDir: incident.dir, evidenceDir: incident.evidenceDir,
     docker, container, audit: incident.audit, bundle: incident.bundle, redactor,
-    forceTerminateReason: options.forceTerminateReason,
+    forceTerminateReason: options.forceTerminateReason, diskReserve: incident.reserve,
     secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret, remember: (data) => incident.journal.rememberRunning(data),
     journal: incident.journal, rotatedEnv: secretEnvNames(runbook), clearStalePending: options.clearStalePending,
@@ -122,25 +122,7 @@ export async function openSecrets(
   return api;
 }
 
-/**
- * The target container; when it is gone and no step needs it (a rotation
- * finished after terminate), the incident goes on without it.
- */
-async function resolveTarget(docker: Docker, runbook: Runbook): Promise<TargetContainer> {
-  try {
-    return await resolveContainer(docker, runbook.target.container);
-  } catch (error) {
-    const needsContainer = runbook.steps.some((step) => step.kind !== 'rotate-secret');
-    if (needsContainer || !(error instanceof IrError) || error.code !== 'CONTAINER_NOT_FOUND') throw error;
-    return goneContainer(runbook.target.container);
-  }
-}
-
 function longestStop(runbook: Runbook): number {
   return Math.max(0, ...runbook.steps.map((step) => (step.kind === 'terminate' ? step.params.stopTimeout : 0)));
 }
 
-/** Variables the runbook says hold secrets, redacted even if their names do not look secret. */
-export function secretEnvNames(runbook: Pick<Runbook, 'steps'>): string[] {
-  return runbook.steps.flatMap((step) => (step.kind === 'rotate-secret' && step.params.env ? [step.params.env] : []));
-}

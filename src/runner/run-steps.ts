@@ -1,11 +1,12 @@
-import { dockerMessage, dockerStatus } from '../docker/connect-docker.js';
-import { ExitCode, IrError, messageOf } from '../errors.js';
+import { IrError } from '../errors.js';
+import { isDiskFull } from '../evidence/disk-reserve.js';
 import type { Step } from '../runbook/schema.js';
 import { STEP_DEFINITIONS } from '../steps/registry.js';
 import type { StepContext, StepDefinition, StepResult } from '../steps/step-context.js';
 import type { Output } from '../ui/output.js';
 import type { Prompter, StepAnswer } from '../ui/prompter.js';
 import type { Incident } from './create-incident.js';
+import { reportedErrorOf } from './reported-error.js';
 import type { StopRequest } from './signals.js';
 import type { IncidentOutcome, StepReport } from './summary.js';
 
@@ -123,7 +124,8 @@ async function runOne(options: RunStepsOptions, step: Step, index: number): Prom
 }
 
 async function recordFailure(options: RunStepsOptions, step: Step, index: number, thrown: unknown): Promise<StepReport> {
-  const error = asReportedError(thrown);
+  const error = reportedErrorOf(thrown);
+  if (isDiskFull(thrown)) await options.ctx.diskReserve?.release();
   await options.incident.audit.append('step.failed', 'failed', { step: index, kind: step.kind, error });
   await options.incident.journal.set(index, 'failed', { code: error.code, message: error.message });
   return { index, kind: step.kind, outcome: 'failed', summary: 'failed', error };
@@ -136,16 +138,4 @@ async function recordSkip(
   await options.incident.journal.set(index, outcome);
   options.output.progress(`- ${index}. ${step.kind}: not run (${reason})`);
   return { index, kind: step.kind, outcome, summary: `not run: ${reason}` };
-}
-
-function asReportedError(thrown: unknown): { code: string; message: string; hint?: string } {
-  if (thrown instanceof IrError) return { code: thrown.code, message: thrown.message, hint: thrown.hint };
-  if (dockerStatus(thrown) !== undefined) return { code: 'DOCKER_ERROR', message: dockerMessage(thrown) };
-  return { code: 'UNEXPECTED', message: messageOf(thrown) };
-}
-
-/** The exit code for an incident's outcome. */
-export function exitCodeFor(outcome: IncidentOutcome): number {
-  if (outcome === 'aborted') return ExitCode.aborted;
-  return outcome === 'failed' ? ExitCode.stepFailed : ExitCode.ok;
 }

@@ -21,6 +21,8 @@ export interface IncidentSummary {
   directory: string;
   target: { container: string; id: string };
   outcome: IncidentOutcome;
+  /** Isolate or terminate failed while other steps ran (exit code 6). */
+  partlyContained: boolean;
   steps: StepReport[];
   evidence: {
     manifest?: string;
@@ -50,7 +52,10 @@ function signedBy(seal: AuditSeal): string {
 
 /** The human summary, one line a step, then where the evidence is. */
 export function formatSummary(summary: IncidentSummary): string[] {
-  const lines = [`Incident ${summary.incident} (${summary.target.container}): ${summary.outcome}`];
+  const partly = summary.partlyContained
+    ? ', PARTLY CONTAINED: isolate or terminate did not complete' : '';
+  const head = `Incident ${summary.incident} (${summary.target.container}): ${summary.outcome}`;
+  const lines = [`${head}${partly}`];
   for (const step of summary.steps) {
     const what = step.error ? `${step.error.message}` : step.summary;
     lines.push(`  ${MARK[step.outcome]} ${step.index}. ${step.kind.padEnd(13)} ${step.outcome.padEnd(9)} ${what}`);

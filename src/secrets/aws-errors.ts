@@ -14,9 +14,12 @@ export type SecretsOperation =
   | 'GetRandomPassword'
   | 'RotateSecret';
 
+/** Every AWS call `ir` makes: Secrets Manager's, and STS's for the caller identity. */
+export type AwsOperation = SecretsOperation | 'GetCallerIdentity';
+
 /** Where a failed call was made, for the message. */
 export interface AwsCallContext {
-  operation: SecretsOperation;
+  operation: AwsOperation;
   secretId?: string;
 }
 
@@ -73,6 +76,10 @@ interface Rule {
 
 const on = (context: AwsCallContext, otherwise: string) =>
   context.secretId ? `secret "${context.secretId}"` : otherwise;
+const isSts = (context: AwsCallContext) => context.operation === 'GetCallerIdentity';
+const serviceOf = (context: AwsCallContext) => (isSts(context) ? 'STS' : 'Secrets Manager');
+const actionOf = (context: AwsCallContext) =>
+  `${isSts(context) ? 'sts' : 'secretsmanager'}:${context.operation}`;
 
 const RULES: Rule[] = [{
   code: 'SECRET_NOT_FOUND',
@@ -95,22 +102,24 @@ const RULES: Rule[] = [{
 }, {
   code: 'AWS_ACCESS_DENIED',
   matches: (f) => ACCESS_DENIED_ERRORS.has(f.name),
-  message: (_f, c) => `access denied: ${c.operation} on ${on(c, 'Secrets Manager')}`,
-  hint: (c) => `allow secretsmanager:${c.operation} on the secret for the identity in use (aws sts get-caller-identity)`,
+  message: (_f, c) => `access denied: ${c.operation} on ${on(c, serviceOf(c))}`,
+  hint: (c) => `allow ${actionOf(c)}${c.secretId ? ' on the secret' : ''} ` +
+    'for the identity in use (aws sts get-caller-identity)',
 }, {
   code: 'AWS_THROTTLED',
   matches: (f) => THROTTLING_ERRORS.has(f.name) || f.throttling,
-  message: (_f, c) => `Secrets Manager throttled ${c.operation} on ${on(c, 'the account')}`,
+  message: (_f, c) => `${serviceOf(c)} throttled ${c.operation} on ${on(c, 'the account')}`,
   hint: () => 'wait a minute, then retry it alone: ir contain <runbook> --steps rotate-secret',
 }, {
   code: 'AWS_UNREACHABLE',
   matches: (f) => (f.code !== undefined && NETWORK_CODES.has(f.code)) || f.name === 'TimeoutError',
-  message: (f, c) => `cannot reach Secrets Manager for ${c.operation} (${f.code ?? f.name})`,
+  message: (f, c) => `cannot reach ${serviceOf(c)} for ${c.operation} (${f.code ?? f.name})`,
   hint: () => 'check the network, AWS_REGION and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SECRETS_MANAGER',
 }, {
   code: 'AWS_ERROR',
   matches: () => true,
-  message: (f, c) => `Secrets Manager ${c.operation} failed on ${on(c, 'the account')}: ${detailOf(f, c)}`,
+  message: (f, c) =>
+    `${serviceOf(c)} ${c.operation} failed on ${on(c, 'the account')}: ${detailOf(f, c)}`,
   hint: () => 'see the AWS error name above; once fixed, retry it alone: ir contain <runbook> --steps rotate-secret',
 }];
 

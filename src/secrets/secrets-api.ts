@@ -93,6 +93,8 @@ export interface SecretsApiOptions {
   /** Explicit endpoint URL; otherwise AWS_ENDPOINT_URL(_SECRETS_MANAGER) or the config file. */
   endpoint?: string;
   maxAttempts?: number;
+  /** Give up on a silent endpoint after this long (a plan must not hang on an unreachable AWS). */
+  timeouts?: { connectionMs: number; requestMs: number };
 }
 
 /** A SecretsApi on the SDK's default credential chain, region and configured endpoint. */
@@ -101,6 +103,12 @@ export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
     region: options.region,
     endpoint: options.endpoint,
     maxAttempts: options.maxAttempts,
+    ...(options.timeouts ? {
+      requestHandler: {
+        connectionTimeout: options.timeouts.connectionMs,
+        requestTimeout: options.timeouts.requestMs,
+      },
+    } : {}),
   });
   let identity: Promise<CallerIdentity> | undefined;
   return {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { dockerStatus } from '../docker/docker-errors.js';
 import { readEngineIdentity } from '../docker/engine-identity.js';
 import { captureTar, type TarCapture } from '../docker/tar-index.js';
 import { writeSmallFile } from '../evidence/hashed-file.js';
@@ -25,7 +26,13 @@ export async function captureFacts(
   await json('image', 'GET /images/{id}/json, GET /images/{id}/history', 'image.json', () => readImage(ctx.docker, info.Image));
   if (info.State.Running) {
     await json('resource use', 'GET /containers/{id}/stats?stream=0', 'stats.json', () => handle.stats({ stream: false }));
-    await json('process list', 'GET /containers/{id}/top?ps_args=-ef', 'top.json', () => handle.top({ ps_args: '-ef' }));
+    await recorder.capture({
+      what: 'process list',
+      source: 'GET /containers/{id}/top?ps_args=-ef',
+      run: async () => [await writeJson(join(dir, 'top.json'), await handle.top({ ps_args: '-ef' }))],
+      // 409: it stopped since the inspect, or restarts in a loop; between two runs it has no processes.
+      isGap: (error) => dockerStatus(error) === 409,
+    });
   } else {
     // The engine still answers stats for a stopped container, with zeros: that is not a reading.
     await recorder.gap('resource use', `the container is ${info.State.Status}: it has no resource use to read`);

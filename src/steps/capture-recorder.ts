@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { IrError, messageOf } from '../errors.js';
+import { isDiskFull } from '../evidence/disk-reserve.js';
 import type { HashedFile } from '../evidence/hashed-file.js';
 import { evidencePath } from '../evidence/item.js';
 import { PartialCaptureError } from '../evidence/partial-capture.js';
@@ -33,13 +34,18 @@ export interface CaptureJob {
 export class CaptureRecorder {
   readonly failures: string[] = [];
   readonly gaps: string[] = [];
+  /** Set once a write found the evidence disk full: nothing after it is attempted. */
+  diskFull = false;
 
-  constructor(private readonly ctx: Pick<StepContext, 'bundle' | 'incidentDir' | 'audit'>) {}
+  constructor(
+    private readonly ctx: Pick<StepContext, 'bundle' | 'incidentDir' | 'audit' | 'diskReserve'>,
+  ) {}
 
   /** Runs the job; resolves true when it captured everything, false when it recorded a failure or gap. */
   async capture(job: CaptureJob): Promise<boolean> {
     const { what, source } = job;
     const startedAt = new Date().toISOString();
+    if (this.diskFull) return this.fail(what, 'not attempted: the evidence disk is full', []);
     try {
       this.addFiles(await job.run(), { startedAt, source });
       return true;
@@ -52,12 +58,23 @@ export class CaptureRecorder {
         await this.gap(what, reason);
         return false;
       }
-      this.addFiles(await this.dropEmpty(partial), { startedAt, source, partial: true });
-      this.ctx.bundle.addMissing({ what, reason });
-      this.failures.push(`${what}: ${reason}`);
-      await this.ctx.audit.append('capture.item.failed', 'failed', { what, reason, partialFiles: partial.length });
-      return false;
+      if (isDiskFull(error)) {
+        // Room for the records that say so; later parts would only fill it again.
+        this.diskFull = true;
+        await this.ctx.diskReserve?.release();
+      }
+      const kept = await this.dropEmpty(partial);
+      this.addFiles(kept, { startedAt, source, partial: true });
+      return this.fail(what, reason, kept);
     }
+  }
+
+  private async fail(what: string, reason: string, partial: CapturedFile[]): Promise<false> {
+    this.ctx.bundle.addMissing({ what, reason });
+    this.failures.push(`${what}: ${reason}`);
+    const details = { what, reason, partialFiles: partial.length };
+    await this.ctx.audit.append('capture.item.failed', 'failed', details);
+    return false;
   }
 
   /** Something that cannot be captured at all: recorded, not a failure of the step. */

@@ -10,8 +10,9 @@ import { captureEngineManagedFiles, captureFacts, tarFiles } from './capture-fac
 import { CaptureRecorder, type CapturedFile } from './capture-recorder.js';
 import { captureMounts } from './capture-mounts.js';
 import { takeSnapshot } from './snapshot.js';
+import { stopAfterCapture } from './network-fallback.js';
 import { recordUncoveredSecrets } from './uncovered-secrets.js';
-import type { StepDefinition } from './step-context.js';
+import type { StepContext, StepDefinition, StepResult } from './step-context.js';
 
 export const capture: StepDefinition<CaptureParams> = {
   describe(params, { container }) {
@@ -21,35 +22,63 @@ export const capture: StepDefinition<CaptureParams> = {
   },
 
   async run(params, ctx) {
-    const handle = ctx.docker.getContainer(ctx.container.id);
-    const recorder = new CaptureRecorder(ctx);
-    const info = await handle.inspect();
-    await captureFacts(recorder, ctx, handle, info);
-    await recordSwitchedOff(recorder, params);
-    if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
-    const exported = params.filesystem && (await captureFilesystemInto(recorder, handle, ctx.evidenceDir));
-    if (params.filesystem) await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
-    if (params.mounts) await captureMounts(recorder, ctx, handle, info, params);
-    if (params.snapshot) await takeSnapshot(recorder, ctx, exported ? join(ctx.evidenceDir, FILESYSTEM_TAR) : undefined);
-
-    const uncovered = await recordUncoveredSecrets(ctx, info.Config.Env);
-    if (recorder.failures.length === 0) ctx.bundle.markCaptured();
-    const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
-    if (recorder.failures.length > 0) {
-      throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
-        code: 'CAPTURE_INCOMPLETE',
-        source: 'environment',
-        hint: 'what was captured is sealed and marked; terminate stays refused unless --force-terminate --reason',
-      });
+    let result: StepResult;
+    try {
+      result = await captureEverything(params, ctx);
+    } catch (error) {
+      // It could not be cut off: it stops now, evidence whole or not (a failed stop is audited).
+      await stopAfterCapture(ctx).catch(() => undefined);
+      throw error;
     }
-    return {
-      summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
-      details: { files: manifest.items.length, missing: manifest.missing },
-      warnings: [...recorder.gaps, ...uncovered.warnings],
-      followUps: uncovered.followUps,
-    };
+    const stopped = await stopAfterCapture(ctx);
+    return stopped ? { ...result, warnings: [...(result.warnings ?? []), stopped] } : result;
   },
 };
+
+async function captureEverything(params: CaptureParams, ctx: StepContext): Promise<StepResult> {
+  const handle = ctx.docker.getContainer(ctx.container.id);
+  const recorder = new CaptureRecorder(ctx);
+  const info = await handle.inspect();
+  await captureFacts(recorder, ctx, handle, info);
+  await recordSwitchedOff(recorder, params);
+  if (params.logs) await captureLogsInto(recorder, handle, info, ctx.evidenceDir);
+  const { evidenceDir } = ctx;
+  const exported = params.filesystem && (await captureFilesystemInto(recorder, handle, evidenceDir));
+  if (params.filesystem) await captureEngineManagedFiles(recorder, handle, ctx.evidenceDir);
+  if (params.mounts) await captureMounts(recorder, ctx, handle, info, params);
+  const exportTar = exported ? join(evidenceDir, FILESYSTEM_TAR) : undefined;
+  if (params.snapshot) await takeSnapshot(recorder, ctx, exportTar);
+
+  const uncovered = await recordUncoveredSecrets(ctx, info.Config.Env);
+  if (recorder.failures.length === 0) ctx.bundle.markCaptured();
+  const { manifest } = await sealEvidence(ctx.bundle, ctx.audit);
+  const partial = manifest.items.filter((item) => item.partial).map((item) => item.path);
+  if (recorder.diskFull) throw diskFilledUp(ctx, partial);
+  if (recorder.failures.length > 0) {
+    throw new IrError(`capture incomplete: ${recorder.failures.join('; ')}`, {
+      code: 'CAPTURE_INCOMPLETE',
+      source: 'environment',
+      hint: 'what was captured is sealed and marked; ' +
+        'terminate stays refused unless --force-terminate --reason',
+    });
+  }
+  return {
+    summary: `${manifest.items.length} files sealed in manifest.json and SHA256SUMS`,
+    details: { files: manifest.items.length, missing: manifest.missing },
+    warnings: [...recorder.gaps, ...uncovered.warnings],
+    followUps: uncovered.followUps,
+  };
+}
+
+function diskFilledUp(ctx: StepContext, partial: string[]): IrError {
+  const cut = partial.length > 0 ? `; cut short and marked partial: ${partial.join(', ')}` : '';
+  return new IrError(`capture stopped: the evidence disk under ${ctx.incidentDir} is full${cut}`, {
+    code: 'EVIDENCE_DISK_FULL',
+    source: 'environment',
+    hint: 'free space or use --evidence-dir on a larger disk, then capture in a new incident; ' +
+      'terminate stays refused until a capture completes',
+  });
+}
 
 /** What the runbook chose not to capture is still a gap: the bundle must not look whole without it. */
 async function recordSwitchedOff(recorder: CaptureRecorder, params: CaptureParams): Promise<void> {

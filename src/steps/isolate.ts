@@ -6,13 +6,23 @@ import { IrError } from '../errors.js';
 import { writeSmallFile } from '../evidence/hashed-file.js';
 import { evidencePath } from '../evidence/item.js';
 import type { IsolateParams } from '../runbook/schema.js';
+import { applyNetworkFallback, sharedNetworkMode } from './network-fallback.js';
 import type { StepContext, StepDefinition } from './step-context.js';
 
-type Attachment = Docker.NetworkInfo & { name: string };
+export type Attachment = Docker.NetworkInfo & { name: string };
+
+const FALLBACK_LINES: Record<IsolateParams['fallback'], string> = {
+  pause: 'pause it instead (fallback: pause); the step fails',
+  'stop-after-capture': 'stop it after capture (fallback: stop-after-capture); the step fails',
+  none: 'nothing (fallback: none); the step fails',
+};
 
 export const isolate: StepDefinition<IsolateParams> = {
   describe(params, { container }) {
     const which = params.networks === 'all' ? 'every network' : `networks ${params.networks.join(', ')}`;
+    const shared = container.info && sharedNetworkMode(container.info);
+    const fallback = FALLBACK_LINES[params.fallback];
+    if (shared) return `network mode '${shared}' cannot be disconnected: ${fallback}`;
     const freeze = params.freeze ? ', pause it' : '';
     return `disconnect ${container.name} from ${which}${freeze}, then check no attachment remains`;
   },
@@ -20,9 +30,10 @@ export const isolate: StepDefinition<IsolateParams> = {
   async run(params, ctx) {
     const handle = ctx.docker.getContainer(ctx.container.id);
     const before = await handle.inspect();
-    refuseSharedNetworkModes(before);
     const attached = attachmentsOf(before);
     await recordAttachments(ctx, attached);
+    const shared = sharedNetworkMode(before);
+    if (shared) return applyNetworkFallback(params, ctx, handle, before, shared);
     await ctx.remember?.({ networks: attached.map(describeAttachment) });
 
     const wanted = attached.filter((net) => params.networks === 'all' || params.networks.includes(net.name));
@@ -89,25 +100,13 @@ async function freeze(ctx: StepContext, handle: Docker.Container): Promise<boole
   return true;
 }
 
-function attachmentsOf(info: Docker.ContainerInspectInfo): Attachment[] {
+export function attachmentsOf(info: Docker.ContainerInspectInfo): Attachment[] {
   return Object.entries(info.NetworkSettings.Networks ?? {})
     .filter(([name]) => name !== 'none')
     .map(([name, net]) => ({ ...net, name }));
 }
 
-/** host and container:X modes share another namespace: there is nothing to disconnect. */
-function refuseSharedNetworkModes(info: Docker.ContainerInspectInfo): void {
-  const mode = info.HostConfig.NetworkMode ?? '';
-  if (mode === 'host' || mode.startsWith('container:')) {
-    throw new IrError(`container uses network mode '${mode}', which cannot be disconnected`, {
-      code: 'ISOLATE_UNSUPPORTED_NETWORK_MODE',
-      source: 'environment',
-      hint: 'isolate it another way (pause it, or firewall the host) and skip this step',
-    });
-  }
-}
-
-function describeAttachment(net: Attachment) {
+export function describeAttachment(net: Attachment) {
   return {
     name: net.name,
     networkId: net.NetworkID,

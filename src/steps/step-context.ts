@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { TargetContainer } from '../docker/resolve-container.js';
+import type { DiskReserve } from '../evidence/disk-reserve.js';
 import type { EvidenceBundle } from '../evidence/evidence-bundle.js';
 import type { Redactor } from '../redactor.js';
 import type { Journal } from '../runner/journal.js';
@@ -25,6 +26,10 @@ export interface StepContext {
   forceTerminateReason?: string;
   /** Keeps in the journal what a resumed run needs to continue this step (networks, tokens). */
   remember?(data: Record<string, unknown>): Promise<void>;
+  /** Released on a full evidence disk, so the failure can still be recorded. */
+  diskReserve?: DiskReserve;
+  /** Set by isolate's stop-after-capture fallback: capture stops the container once it is done. */
+  pendingStop?: { networkMode: string };
   /** Where a rotation writes its token before using it. */
   journal: Pick<Journal, 'recordRotation'>;
   /** The container variables the runbook's rotate-secret steps cover (their `env`). */

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { auditedCall } from '../audit/audited-call.js';
-import { dockerMessage, dockerStatus } from '../docker/connect-docker.js';
+import { dockerStatus, toDockerError } from '../docker/connect-docker.js';
 import { IrError } from '../errors.js';
 import type { TerminateParams } from '../runbook/schema.js';
 import type { StepContext, StepDefinition } from './step-context.js';
@@ -15,10 +15,15 @@ export const terminate: StepDefinition<TerminateParams> = {
   },
 
   async run(params, ctx) {
-    await requireEvidence(ctx);
     const handle = ctx.docker.getContainer(ctx.container.id);
-    const info = await inspectOrGone(handle);
+    const info = await inspectOrGone(handle).catch(async (error: unknown) => {
+      // Without sealed evidence the refusal is the answer that matters, engine or no engine.
+      if (!ctx.bundle.isCaptured && !ctx.forceTerminateReason) await requireEvidence(ctx);
+      throw error;
+    });
+    // Already gone, there is no evidence left to protect: done, whatever capture did.
     if (!info) return { summary: 'already removed', details: { alreadyGone: true } };
+    await requireEvidence(ctx);
 
     await clearRestartPolicy(ctx, handle);
     const wasRunning = info.State.Running;
@@ -89,7 +94,7 @@ async function ignoreStatus(call: Promise<unknown>, statuses: number[]): Promise
     await call;
   } catch (error) {
     if (!statuses.includes(dockerStatus(error) ?? 0)) {
-      throw new IrError(dockerMessage(error), { code: 'DOCKER_ERROR', source: 'environment', cause: error });
+      throw toDockerError(error);
     }
   }
 }

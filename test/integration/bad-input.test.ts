@@ -69,7 +69,7 @@ describe('bad input is refused before anything is touched', () => {
 
   it('no Docker engine reachable', async () => {
     const run = await contain(['container'], { DOCKER_HOST: `unix://${work}/no-engine.sock` });
-    await expectRefusedUntouched(run, 3, /no Docker engine reachable at unix:\/\/.*no-engine\.sock \(ENOENT\)/);
+    await expectRefusedUntouched(run, 3, /no Docker engine reachable at unix:\/\/.*no-engine\.sock: the socket does not exist \(ENOENT\)/);
   });
 
   it.skipIf(!inject('docker').ok)('a container that does not exist', async () => {

@@ -62,7 +62,8 @@ describe.skipIf(unavailable !== undefined)('the Docker engine killed during expo
 
   it('fails the capture with a clear message and keeps the partial export marked partial', () => {
     expect(proxy.cut).toBe(true);
-    expect(failed.code, failed.stderr).toBe(1);
+    // 6: partly contained, isolated but neither captured whole nor terminated.
+    expect(failed.code, failed.stderr).toBe(6);
     const [isolate, capture, terminate] = JSON.parse(failed.stdout).steps;
     expect(isolate.outcome).toBe('succeeded');
     expect(capture).toMatchObject({ outcome: 'failed', error: { code: 'CAPTURE_INCOMPLETE' } });

@@ -57,7 +57,8 @@ describe.skipIf(!inject('docker').ok)('operator choices and the evidence-first r
   const stillExists = () => new Docker().getContainer(guide.id).inspect().then(() => true, () => false);
 
   it('refuses to terminate when the operator skipped capture', async () => {
-    expect(await contain(options(), answering('run', 'skip', 'run'))).toBe(1);
+    // Isolated but terminate refused: partly contained.
+    expect(await contain(options(), answering('run', 'skip', 'run'))).toBe(6);
     expect(await stillExists()).toBe(true);
     const records = await trail();
     expect(records.filter((r) => r.event === 'operator.decision').map((r) => r.details.answer)).toEqual(['run', 'skip', 'run']);
@@ -73,6 +74,26 @@ describe.skipIf(!inject('docker').ok)('operator choices and the evidence-first r
     expect((await trail()).find((r) => r.event === 'override.evidence-first')).toMatchObject({
       details: { reason: 'capture hangs on this host' },
     });
+  });
+
+  it('names a container removed by someone else mid-incident, in the step, journal and trail', async () => {
+    const prompter = answering('run', 'run', 'run');
+    const askStep = prompter.prompter.askStep;
+    let asked = 0;
+    // Between isolate and capture, the container disappears.
+    prompter.prompter.askStep = async () => {
+      if (++asked === 2) await new Docker().getContainer(guide.id).remove({ force: true });
+      return askStep();
+    };
+    expect(await contain(options(), prompter)).toBe(1);
+    const dir = await onlyIncidentDir(join(work, 'incidents'));
+    const journal = JSON.parse(await readFile(join(dir, 'journal.json'), 'utf8'));
+    expect(journal.steps[1]).toMatchObject({ kind: 'capture', state: 'failed', error: { code: 'CONTAINER_GONE',
+      message: `the container is gone from the engine (No such container: ${guide.id})` } });
+    expect(journal.steps[2]).toMatchObject({ kind: 'terminate', state: 'done' });
+    expect((await trail()).find((r) => r.event === 'step.failed')).toMatchObject({ details: {
+      step: 2, kind: 'capture', error: { code: 'CONTAINER_GONE', hint: expect.stringContaining('docker ps -a') },
+    } });
   });
 
   it('stops at abort, leaving later steps not run and the container in place', async () => {

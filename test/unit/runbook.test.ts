@@ -26,7 +26,7 @@ describe('runbook validation', () => {
   it('fills every default so a bare step is a whole step', () => {
     const runbook = parseRunbook(valid, 'rb.yaml');
     expect(runbook.steps.map((step) => step.kind)).toEqual(['isolate', 'capture', 'terminate', 'rotate-secret']);
-    expect(runbook.steps[0]!.params).toEqual({ networks: 'all', freeze: false });
+    expect(runbook.steps[0]!.params).toEqual({ networks: 'all', freeze: false, fallback: 'pause' });
     expect(runbook.steps[1]!.params).toEqual({
       logs: false, filesystem: true, mounts: true, mountSizeLimit: 2 ** 30, mountTimeout: 120, snapshot: false,
     });
