@@ -59,7 +59,12 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
       hint: 'name an incident directory written by ir contain (one with a sealed capture), or a bundle from ir evidence pack',
     });
   }
-  const parsed = manifestSchema.safeParse(parseJson(text));
+  const json = parseJson(text);
+  if (json === undefined) {
+    const what = text.trim() === '' ? 'is empty' : 'is not valid JSON';
+    throw damagedManifest(`${MANIFEST_FILE} in ${label} ${what}`, RESTORE_MANIFEST);
+  }
+  const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.join('.') || 'document';
@@ -72,14 +77,14 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
  * An incident whose manifest is gone or mangled has been damaged or tampered
  * with: that is a failed check (exit 1), not a wrong argument.
  */
-function damagedManifest(message: string): IrError {
-  return new IrError(message, {
-    code: 'MANIFEST_INVALID',
-    source: 'environment',
-    exitCode: ExitCode.stepFailed,
-    hint: 'the manifest was removed, damaged or edited; without it nothing in the incident can be checked',
-  });
+function damagedManifest(
+  message: string, hint = 'the manifest was removed, damaged or edited; without it nothing in the incident can be checked',
+): IrError {
+  return new IrError(message, { code: 'MANIFEST_INVALID', source: 'environment', exitCode: ExitCode.stepFailed, hint });
 }
+
+const RESTORE_MANIFEST = 'it was damaged or cut short: restore manifest.json from an untouched copy of the incident ' +
+  'or its bundle, then verify again (ir audit verify tells whether the trail still vouches for it)';
 
 async function hasAuditTrail(dir: string): Promise<boolean> {
   return pathExists(join(dir, 'audit.jsonl'));

@@ -6,9 +6,9 @@
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { IrError, messageOf } from '../errors.js';
+import { firstLineOf, IrError, messageOf } from '../errors.js';
 import { DIR_MODE, FILE_MODE } from './hashed-file.js';
-import { readTarFile, TarReadError, type TarEntry } from './read-tar-file.js';
+import { readTarFile, TarReadError, type TarEntry, type TarReadFailure } from './read-tar-file.js';
 
 /**
  * Unpacks `bundlePath` into a new temporary directory, hands it to `use`, and
@@ -16,8 +16,7 @@ import { readTarFile, TarReadError, type TarEntry } from './read-tar-file.js';
  * with an unsafe entry, or one that is truncated or not a tar.
  */
 export async function withUnpackedBundle<T>(bundlePath: string, use: (dir: string) => Promise<T>): Promise<T> {
-  // mkdtemp creates the directory 0700 with a name no one else can predict.
-  const dir = await mkdtemp(join(tmpdir(), 'ir-bundle-'));
+  const dir = await makeTempDir();
   try {
     await unpackInto(bundlePath, dir);
     return await use(dir);
@@ -26,17 +25,41 @@ export async function withUnpackedBundle<T>(bundlePath: string, use: (dir: strin
   }
 }
 
+/** mkdtemp creates the directory 0700 with a name no one else can predict. */
+async function makeTempDir(): Promise<string> {
+  const parent = tmpdir();
+  try {
+    return await mkdtemp(join(parent, 'ir-bundle-'));
+  } catch (error) {
+    throw new IrError(`cannot create a temporary directory in ${parent}: ${firstLineOf(error)}`, {
+      code: 'TMPDIR_UNUSABLE',
+      source: 'environment',
+      hint: 'set TMPDIR to a writable directory with room for the unpacked bundle',
+      cause: error,
+    });
+  }
+}
+
+const RECOPY = "copy the bundle again and check it against its .sha256 (sha256sum -c, in the bundle's directory)";
+
+/** How each kind of unreadable tar is reported: the words after the bundle's name, the code, the hint. */
+const TAR_FAILURES: Record<TarReadFailure, { what: string; code: string; hint: string }> = {
+  'truncated': { what: 'is truncated', code: 'BUNDLE_TRUNCATED', hint: RECOPY },
+  'not-a-tar': {
+    what: 'is not a tar archive', code: 'BUNDLE_NOT_TAR',
+    hint: 'name a bundle .tar written by ir evidence pack (a compressed copy must be uncompressed first)',
+  },
+  'corrupt': { what: 'is not a readable tar', code: 'BUNDLE_INVALID', hint: RECOPY },
+};
+
 async function unpackInto(bundlePath: string, dir: string): Promise<void> {
   try {
     await readTarFile(bundlePath, (entry) => writeEntry(bundlePath, dir, entry));
   } catch (error) {
     if (!(error instanceof TarReadError)) throw error;
-    const what = error.truncated ? 'is truncated' : 'is not a readable tar';
-    throw new IrError(`${bundlePath} ${what}: ${error.message}`, {
-      code: error.truncated ? 'BUNDLE_TRUNCATED' : 'BUNDLE_INVALID',
-      source: 'input',
-      hint: "copy the bundle again and check it against its .sha256 (sha256sum -c, in the bundle's directory)",
-    });
+    const { what, code, hint } = TAR_FAILURES[error.failure];
+    const detail = error.failure === 'not-a-tar' ? '' : `: ${error.message}`;
+    throw new IrError(`${bundlePath} ${what}${detail}`, { code, source: 'input', hint });
   }
 }
 
