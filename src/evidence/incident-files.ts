@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readFile, readdir } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { ExitCode, IrError, messageOf } from '../errors.js';
@@ -101,7 +101,9 @@ function parseJson(text: string): unknown {
 /** What a walk of the incident directory found at one relative path. */
 export interface IncidentEntry {
   path: string;
-  kind: 'file' | 'directory' | 'other';
+  kind: 'file' | 'directory' | 'symlink' | 'other';
+  /** Where a symlink points, as written in the link. */
+  target?: string;
 }
 
 /** The temp file writeFileAtomic leaves behind if it dies before its rename: `<name>.<pid>.tmp`. */
@@ -112,7 +114,7 @@ export function isAtomicTemp(path: string): boolean {
 /**
  * Every entry under `dir` except atomic-write temp files, in a fixed order
  * (code-unit order of the relative path) so two walks of the same tree agree.
- * Symlinks are reported as `other` and never followed.
+ * Symlinks are reported with their target and never followed.
  */
 export async function listIncidentFiles(dir: string): Promise<IncidentEntry[]> {
   const found: IncidentEntry[] = [];
@@ -123,6 +125,8 @@ export async function listIncidentFiles(dir: string): Promise<IncidentEntry[]> {
       if (entry.isDirectory()) {
         found.push({ path, kind: 'directory' });
         await walk(path);
+      } else if (entry.isSymbolicLink()) {
+        found.push({ path, kind: 'symlink', target: await readlink(join(dir, path)) });
       } else if (!isAtomicTemp(path)) {
         found.push({ path, kind: entry.isFile() ? 'file' : 'other' });
       }

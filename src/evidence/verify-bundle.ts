@@ -9,13 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MissingEvidence } from './item.js';
 import {
-  hashRegularFile, listIncidentFiles, readManifest, SEAL_FILES, SUMS_FILE, unreadable,
-  type SealedItem, type SealedManifest,
+  hashRegularFile, listIncidentFiles, readManifest, SUMS_FILE, unreadable, type IncidentEntry, type SealedItem,
 } from './incident-files.js';
+import { findUnaccounted, linkOnPath } from './check-incident-tree.js';
 import { checkTarIndex } from './verify-tar-index.js';
 
 /** What kind of check a problem failed. */
-export type ProblemKind = 'missing' | 'extra' | 'altered' | 'sums' | 'index' | 'audit';
+export type ProblemKind = 'missing' | 'extra' | 'symlink' | 'altered' | 'sums' | 'index' | 'audit';
 
 /** One thing that does not match the manifest, named by its path relative to the incident. */
 export interface VerifyProblem {
@@ -41,16 +41,24 @@ export interface VerifyReport {
   notes: string[];
 }
 
+const JOURNAL_FILE = 'journal.json';
+
+/** The journal is rewritten whole as steps run and is not a manifest item, so no hash pins it. */
+const JOURNAL_NOTE = `${JOURNAL_FILE} is the runner's working state, not evidence: nothing seals it, ` +
+  'so this check does not vouch for it';
+
 /** Verifies the incident directory `dir`; `label` names it in messages (a bundle's name when it was unpacked). */
 export async function verifyIncidentDir(dir: string, label = dir): Promise<VerifyReport> {
   const manifest = await readManifest(dir, label);
   const problems: VerifyProblem[] = [];
   const notes: string[] = [];
-  const present = await checkItems(dir, manifest.items, problems);
-  problems.push(...(await findExtras(dir, manifest)));
+  const entries = await listIncidentFiles(dir);
+  const present = await checkItems(dir, manifest.items, entries, problems);
+  problems.push(...findUnaccounted(entries, manifest));
   problems.push(...(await checkSums(dir, manifest.items)));
   const tarIndexes = await checkTarIndexes(dir, manifest.items, present, { problems, notes });
   await checkAuditTrail(dir, { problems, notes });
+  if (entries.some((entry) => entry.path === JOURNAL_FILE && entry.kind === 'file')) notes.push(JOURNAL_NOTE);
   return {
     incident: manifest.incident,
     ok: problems.length === 0,
@@ -84,10 +92,17 @@ async function checkAuditTrail(dir: string, found: { problems: VerifyProblem[]; 
   }
 }
 
-/** Re-hashes every item; returns the paths that exist as regular files. */
-async function checkItems(dir: string, items: SealedItem[], problems: VerifyProblem[]): Promise<Set<string>> {
+/** Re-hashes every item not behind a symlink; returns the paths that exist as regular files. */
+async function checkItems(
+  dir: string, items: SealedItem[], entries: IncidentEntry[], problems: VerifyProblem[],
+): Promise<Set<string>> {
   const present = new Set<string>();
   for (const item of items) {
+    const link = linkOnPath(item.path, entries);
+    if (link) {
+      problems.push({ kind: 'missing', path: item.path, detail: `not verified: only reached through the symlink ${link.path}` });
+      continue;
+    }
     const found = await hashRegularFile(join(dir, item.path));
     if (found === null) {
       problems.push({ kind: 'missing', path: item.path, detail: 'listed in the manifest but not in the incident' });
@@ -107,18 +122,6 @@ async function checkItems(dir: string, items: SealedItem[], problems: VerifyProb
     }
   }
   return present;
-}
-
-async function findExtras(dir: string, manifest: SealedManifest): Promise<VerifyProblem[]> {
-  const listed = new Set([...manifest.items.map((item) => item.path), ...SEAL_FILES]);
-  const entries = await listIncidentFiles(dir);
-  return entries
-    .filter((entry) => entry.kind !== 'directory' && !listed.has(entry.path))
-    .map((entry) => ({
-      kind: 'extra' as const,
-      path: entry.path,
-      detail: entry.kind === 'file' ? 'not in the manifest' : 'not in the manifest, and not a regular file',
-    }));
 }
 
 /** SHA256SUMS is what `sha256sum -c` checks, so it must say exactly what the manifest says. */

@@ -29,7 +29,8 @@ describe('ir evidence verify on an incident directory', () => {
     expect(report).toMatchObject({ ok: true, complete: true, files: 4, tarIndexes: 1, problems: [] });
     const run = await runCli(['evidence', 'verify', incident]);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe('OK: 4 files and 1 tar index match the manifest of IR-20261203T031502Z-web-test');
+    expect(run.stdout.trimEnd().split('\n').at(-1))
+      .toBe('OK: 4 files and 1 tar index match the manifest of IR-20261203T031502Z-web-test');
   });
 
   it('names a file with one byte changed', async () => {

@@ -1,0 +1,41 @@
+/**
+ * What the walk of an incident directory must not find: files and directories
+ * the manifest does not account for, and symbolic links, which are never
+ * followed, so nothing reached through one counts as verified.
+ */
+import { SEAL_FILES, type IncidentEntry, type SealedManifest } from './incident-files.js';
+import type { VerifyProblem } from './verify-bundle.js';
+
+/** One problem per entry the manifest does not account for, and per symbolic link. */
+export function findUnaccounted(entries: IncidentEntry[], manifest: SealedManifest): VerifyProblem[] {
+  const listed = new Set([...manifest.items.map((item) => item.path), ...SEAL_FILES]);
+  const dirs = new Set([...listed].flatMap(ancestorsOf));
+  return entries.flatMap((entry): VerifyProblem[] => {
+    if (entry.kind === 'symlink') return [linkProblem(entry)];
+    if (entry.kind === 'directory') return dirs.has(entry.path) ? [] : [extra(entry.path, 'a directory no item is in')];
+    if (listed.has(entry.path)) return [];
+    return [extra(entry.path, entry.kind === 'file' ? 'not in the manifest' : 'not in the manifest, and not a regular file')];
+  });
+}
+
+/** The symbolic link at `path` or above it, if any: what lies behind one is not the incident's. */
+export function linkOnPath(path: string, entries: IncidentEntry[]): IncidentEntry | undefined {
+  return entries.find((entry) => entry.kind === 'symlink' && (path === entry.path || path.startsWith(`${entry.path}/`)));
+}
+
+function ancestorsOf(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(1).map((_, index) => parts.slice(0, index + 1).join('/'));
+}
+
+function linkProblem(entry: IncidentEntry): VerifyProblem {
+  return {
+    kind: 'symlink',
+    path: entry.path,
+    detail: `links to ${JSON.stringify(entry.target ?? '')}; links inside an incident are never followed`,
+  };
+}
+
+function extra(path: string, detail: string): VerifyProblem {
+  return { kind: 'extra', path, detail };
+}
