@@ -146,18 +146,22 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** Hashes a regular file as a stream; null when it does not exist, 'not-a-file' for a link or directory. */
-export async function hashRegularFile(path: string): Promise<HashedFile | null | 'not-a-file'> {
+/**
+ * Hashes a regular file as a stream; null when it does not exist, 'not-a-file'
+ * for a link or directory. An abort of `signal` throws its reason.
+ */
+export async function hashRegularFile(path: string, signal?: AbortSignal): Promise<HashedFile | null | 'not-a-file'> {
   try {
     if (!(await lstat(path)).isFile()) return 'not-a-file';
     const hash = createHash('sha256');
     let bytes = 0;
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(path, { signal }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       bytes += chunk.length;
     }
     return { bytes, sha256: hash.digest('hex') };
   } catch (error) {
+    signal?.throwIfAborted();
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw unreadable(path, error);
   }

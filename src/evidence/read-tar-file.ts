@@ -29,6 +29,8 @@ class MissingEndMarker extends Error {}
 export interface ReadTarOptions {
   /** Read names as latin1 strings of their raw bytes (`extractRawNames`), as `describeTarEntry` needs them. */
   rawNames?: boolean;
+  /** Stops reading when it aborts; its reason is what readTarFile then throws. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -44,7 +46,8 @@ export async function readTarFile(
   // Parse errors surface through the entry iterator; this keeps a late one from going unhandled.
   parser.on('error', () => undefined);
   const seen = { entries: 0 };
-  const [fed, walked] = await Promise.allSettled([feed(path, parser), walk(parser, visit, seen)]);
+  const [fed, walked] = await Promise.allSettled([feed(path, parser, options.signal), walk(parser, visit, seen)]);
+  options.signal?.throwIfAborted();
   if (walked.status === 'fulfilled' && walked.value === 'stopped') return;
   if (walked.status === 'rejected' && walked.reason instanceof IrError) throw walked.reason;
   if (walked.status === 'rejected' || fed.status === 'rejected') throw failureOf(fed, walked, seen.entries);
@@ -69,10 +72,10 @@ function failureOf(fed: PromiseSettledResult<void>, walked: PromiseSettledResult
   return new TarReadError(message, 'corrupt');
 }
 
-async function feed(path: string, parser: Extract): Promise<void> {
+async function feed(path: string, parser: Extract, signal?: AbortSignal): Promise<void> {
   let tail = Buffer.alloc(0);
   try {
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(path, { signal }) as AsyncIterable<Buffer>) {
       tail = Buffer.concat([tail, chunk]).subarray(-END_MARKER_BYTES);
       await writeChunk(parser, chunk);
     }

@@ -7,22 +7,29 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { firstLineOf, IrError, messageOf } from '../errors.js';
+import { whileInterruptible } from '../interrupt.js';
 import { DIR_MODE, FILE_MODE } from './hashed-file.js';
 import { readTarFile, TarReadError, type TarEntry, type TarReadFailure } from './read-tar-file.js';
 
 /**
  * Unpacks `bundlePath` into a new temporary directory, hands it to `use`, and
- * removes it afterwards whatever happens. Refuses (IrError, exit 2) a bundle
+ * removes it afterwards whatever happens, Ctrl-C and SIGTERM included (then
+ * an `interrupted` IrError, exit 130). Refuses (IrError, exit 2) a bundle
  * with an unsafe entry, or one that is truncated or not a tar.
  */
-export async function withUnpackedBundle<T>(bundlePath: string, use: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await makeTempDir();
-  try {
-    await unpackInto(bundlePath, dir);
-    return await use(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+export async function withUnpackedBundle<T>(
+  bundlePath: string, use: (dir: string, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  // Listening starts before the directory exists, so no signal can leave it behind.
+  return whileInterruptible(async (signal) => {
+    const dir = await makeTempDir();
+    try {
+      await unpackInto(bundlePath, dir, signal);
+      return await use(dir, signal);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 /** mkdtemp creates the directory 0700 with a name no one else can predict. */
@@ -52,9 +59,9 @@ const TAR_FAILURES: Record<TarReadFailure, { what: string; code: string; hint: s
   'corrupt': { what: 'is not a readable tar', code: 'BUNDLE_INVALID', hint: RECOPY },
 };
 
-async function unpackInto(bundlePath: string, dir: string): Promise<void> {
+async function unpackInto(bundlePath: string, dir: string, signal: AbortSignal): Promise<void> {
   try {
-    await readTarFile(bundlePath, (entry) => writeEntry(bundlePath, dir, entry));
+    await readTarFile(bundlePath, (entry) => writeEntry(bundlePath, dir, entry, signal), { signal });
   } catch (error) {
     if (!(error instanceof TarReadError)) throw error;
     const { what, code, hint } = TAR_FAILURES[error.failure];
@@ -63,7 +70,7 @@ async function unpackInto(bundlePath: string, dir: string): Promise<void> {
   }
 }
 
-async function writeEntry(bundlePath: string, dir: string, entry: TarEntry): Promise<void> {
+async function writeEntry(bundlePath: string, dir: string, entry: TarEntry, signal: AbortSignal): Promise<void> {
   const { name, type } = entry.header;
   const parts = name.split('/').filter((part) => part !== '' && part !== '.');
   const refusal = refusalFor(name, parts, type);
@@ -81,7 +88,10 @@ async function writeEntry(bundlePath: string, dir: string, entry: TarEntry): Pro
   // 'wx': a repeated entry fails instead of overwriting what an earlier one wrote.
   const handle = await fsStep(() => open(target, 'wx', FILE_MODE));
   try {
-    for await (const chunk of entry) await fsStep(() => handle.write(chunk as Buffer));
+    for await (const chunk of entry) {
+      signal.throwIfAborted();
+      await fsStep(() => handle.write(chunk as Buffer));
+    }
   } finally {
     await handle.close();
   }

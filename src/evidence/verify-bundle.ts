@@ -47,16 +47,27 @@ const JOURNAL_FILE = 'journal.json';
 const JOURNAL_NOTE = `${JOURNAL_FILE} is the runner's working state, not evidence: nothing seals it, ` +
   'so this check does not vouch for it';
 
-/** Verifies the incident directory `dir`; `label` names it in messages (a bundle's name when it was unpacked). */
-export async function verifyIncidentDir(dir: string, label = dir): Promise<VerifyReport> {
+/** The incident as walked once: where it is, what is in it, and the abort that stops the checks. */
+interface Walked {
+  dir: string;
+  entries: IncidentEntry[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Verifies the incident directory `dir`; `label` names it in messages (a
+ * bundle's name when it was unpacked). An abort of `signal` throws its reason.
+ */
+export async function verifyIncidentDir(dir: string, label = dir, signal?: AbortSignal): Promise<VerifyReport> {
   const manifest = await readManifest(dir, label);
   const problems: VerifyProblem[] = [];
   const notes: string[] = [];
   const entries = await listIncidentFiles(dir);
-  const present = await checkItems(dir, manifest.items, entries, problems);
+  const walked = { dir, entries, signal };
+  const present = await checkItems(walked, manifest.items, problems);
   problems.push(...findUnaccounted(entries, manifest));
   problems.push(...(await checkSums(dir, manifest.items)));
-  const tarIndexes = await checkTarIndexes(dir, manifest.items, present, { problems, notes });
+  const tarIndexes = await checkTarIndexes(walked, manifest.items, present, { problems, notes });
   await checkAuditTrail(dir, { problems, notes });
   if (entries.some((entry) => entry.path === JOURNAL_FILE && entry.kind === 'file')) notes.push(JOURNAL_NOTE);
   return {
@@ -93,17 +104,16 @@ async function checkAuditTrail(dir: string, found: { problems: VerifyProblem[]; 
 }
 
 /** Re-hashes every item not behind a symlink; returns the paths that exist as regular files. */
-async function checkItems(
-  dir: string, items: SealedItem[], entries: IncidentEntry[], problems: VerifyProblem[],
-): Promise<Set<string>> {
+async function checkItems(walked: Walked, items: SealedItem[], problems: VerifyProblem[]): Promise<Set<string>> {
   const present = new Set<string>();
   for (const item of items) {
-    const link = linkOnPath(item.path, entries);
+    walked.signal?.throwIfAborted();
+    const link = linkOnPath(item.path, walked.entries);
     if (link) {
       problems.push({ kind: 'missing', path: item.path, detail: `not verified: only reached through the symlink ${link.path}` });
       continue;
     }
-    const found = await hashRegularFile(join(dir, item.path));
+    const found = await hashRegularFile(join(walked.dir, item.path), walked.signal);
     if (found === null) {
       problems.push({ kind: 'missing', path: item.path, detail: 'listed in the manifest but not in the incident' });
       continue;
@@ -166,13 +176,13 @@ function sumsProblem(path: string, detail: string): VerifyProblem {
 
 /** Checks each `X.tar` item that has an `X.index.jsonl` item beside it; returns how many were checked. */
 async function checkTarIndexes(
-  dir: string, items: SealedItem[], present: Set<string>, out: { problems: VerifyProblem[]; notes: string[] },
+  { dir, signal }: Walked, items: SealedItem[], present: Set<string>, out: { problems: VerifyProblem[]; notes: string[] },
 ): Promise<number> {
   let checked = 0;
   for (const tar of items.filter((item) => item.path.endsWith('.tar'))) {
     const indexPath = tar.path.replace(/\.tar$/, '.index.jsonl');
     if (!present.has(tar.path) || !present.has(indexPath)) continue;
-    const result = await checkTarIndex(join(dir, tar.path), join(dir, indexPath));
+    const result = await checkTarIndex(join(dir, tar.path), join(dir, indexPath), signal);
     checked++;
     const stopped = `stops after ${result.entries} entries (${result.stoppedEarly})`;
     if (result.mismatch) out.problems.push({ kind: 'index', path: tar.path, detail: result.mismatch });
