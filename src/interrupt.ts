@@ -35,5 +35,7 @@ export async function whileInterruptible<T>(work: (signal: AbortSignal) => Promi
 }
 
 function interrupted(name: NodeJS.Signals): IrError {
-  return new IrError(`interrupted by ${name}`, { code: 'INTERRUPTED', source: 'input', exitCode: ExitCode.aborted });
+  return new IrError(`interrupted by ${name}`, {
+    code: 'INTERRUPTED', source: 'input', exitCode: ExitCode.aborted,
+  });
 }

@@ -7,20 +7,26 @@ import { SEAL_FILES, type IncidentEntry, type SealedManifest } from './incident-
 import type { VerifyProblem } from './verify-bundle.js';
 
 /** One problem per entry the manifest does not account for, and per symbolic link. */
-export function findUnaccounted(entries: IncidentEntry[], manifest: SealedManifest): VerifyProblem[] {
+export function findUnaccounted(
+  entries: IncidentEntry[], manifest: SealedManifest,
+): VerifyProblem[] {
   const listed = new Set([...manifest.items.map((item) => item.path), ...SEAL_FILES]);
   const dirs = new Set([...listed].flatMap(ancestorsOf));
   return entries.flatMap((entry): VerifyProblem[] => {
     if (entry.kind === 'symlink') return [linkProblem(entry)];
-    if (entry.kind === 'directory') return dirs.has(entry.path) ? [] : [extra(entry.path, 'a directory no item is in')];
+    if (entry.kind === 'directory') {
+      return dirs.has(entry.path) ? [] : [extra(entry.path, 'a directory no item is in')];
+    }
     if (listed.has(entry.path)) return [];
-    return [extra(entry.path, entry.kind === 'file' ? 'not in the manifest' : 'not in the manifest, and not a regular file')];
+    const what = entry.kind === 'file' ? '' : ', and not a regular file';
+    return [extra(entry.path, `not in the manifest${what}`)];
   });
 }
 
 /** The symbolic link at `path` or above it, if any: what lies behind one is not the incident's. */
 export function linkOnPath(path: string, entries: IncidentEntry[]): IncidentEntry | undefined {
-  return entries.find((entry) => entry.kind === 'symlink' && (path === entry.path || path.startsWith(`${entry.path}/`)));
+  const under = (link: string): boolean => path === link || path.startsWith(`${link}/`);
+  return entries.find((entry) => entry.kind === 'symlink' && under(entry.path));
 }
 
 function ancestorsOf(path: string): string[] {
@@ -32,7 +38,7 @@ function linkProblem(entry: IncidentEntry): VerifyProblem {
   return {
     kind: 'symlink',
     path: entry.path,
-    detail: `links to ${JSON.stringify(entry.target ?? '')}; links inside an incident are never followed`,
+    detail: `links to ${JSON.stringify(entry.target ?? '')}; ir never follows links in an incident`,
   };
 }
 

@@ -77,14 +77,17 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
  * An incident whose manifest is gone or mangled has been damaged or tampered
  * with: that is a failed check (exit 1), not a wrong argument.
  */
-function damagedManifest(
-  message: string, hint = 'the manifest was removed, damaged or edited; without it nothing in the incident can be checked',
-): IrError {
-  return new IrError(message, { code: 'MANIFEST_INVALID', source: 'environment', exitCode: ExitCode.stepFailed, hint });
+function damagedManifest(message: string, hint = EDITED_MANIFEST): IrError {
+  return new IrError(message, {
+    code: 'MANIFEST_INVALID', source: 'environment', exitCode: ExitCode.stepFailed, hint,
+  });
 }
 
-const RESTORE_MANIFEST = 'it was damaged or cut short: restore manifest.json from an untouched copy of the incident ' +
-  'or its bundle, then verify again (ir audit verify tells whether the trail still vouches for it)';
+const EDITED_MANIFEST =
+  'the manifest was removed, damaged or edited; without it nothing in the incident can be checked';
+
+const RESTORE_MANIFEST = 'it was damaged or cut short: restore manifest.json from an untouched ' +
+  'copy of the incident or its bundle, then verify again (ir audit verify checks the trail)';
 
 async function hasAuditTrail(dir: string): Promise<boolean> {
   return pathExists(join(dir, 'audit.jsonl'));
@@ -150,7 +153,9 @@ export function compareText(a: string, b: string): number {
  * Hashes a regular file as a stream; null when it does not exist, 'not-a-file'
  * for a link or directory. An abort of `signal` throws its reason.
  */
-export async function hashRegularFile(path: string, signal?: AbortSignal): Promise<HashedFile | null | 'not-a-file'> {
+export async function hashRegularFile(
+  path: string, signal?: AbortSignal,
+): Promise<HashedFile | null | 'not-a-file'> {
   try {
     if (!(await lstat(path)).isFile()) return 'not-a-file';
     const hash = createHash('sha256');

@@ -10,7 +10,7 @@ import { IrError, messageOf } from '../errors.js';
 
 export type { TarStreamEntry as TarEntry } from './tar-entry.js';
 
-/** Why a tar could not be read: it stops early, it never was a tar, or it holds garbage part-way. */
+/** Why a tar could not be read: it stops early, it never was a tar, or it turns to garbage. */
 export type TarReadFailure = 'truncated' | 'not-a-tar' | 'corrupt';
 
 /** A tar that cannot be read to its end; the message is ours, in plain words, not the parser's. */
@@ -46,26 +46,34 @@ export async function readTarFile(
   // Parse errors surface through the entry iterator; this keeps a late one from going unhandled.
   parser.on('error', () => undefined);
   const seen = { entries: 0 };
-  const [fed, walked] = await Promise.allSettled([feed(path, parser, options.signal), walk(parser, visit, seen)]);
+  const [fed, walked] = await Promise.allSettled([
+    feed(path, parser, options.signal), walk(parser, visit, seen),
+  ]);
   options.signal?.throwIfAborted();
   if (walked.status === 'fulfilled' && walked.value === 'stopped') return;
   if (walked.status === 'rejected' && walked.reason instanceof IrError) throw walked.reason;
-  if (walked.status === 'rejected' || fed.status === 'rejected') throw failureOf(fed, walked, seen.entries);
+  if (walked.status === 'rejected' || fed.status === 'rejected') {
+    throw failureOf(fed, walked, seen.entries);
+  }
 }
 
 /**
  * Names what went wrong from what tar-stream said: its "Invalid tar header"
  * means bytes that are not a header; anything else at a missing end marker is a cut.
  */
-function failureOf(fed: PromiseSettledResult<void>, walked: PromiseSettledResult<unknown>, entries: number): TarReadError {
-  const reason: unknown = walked.status === 'rejected' ? walked.reason : (fed as PromiseRejectedResult).reason;
-  const message = messageOf(reason);
+function failureOf(
+  fed: PromiseSettledResult<void>, walked: PromiseSettledResult<unknown>, entries: number,
+): TarReadError {
+  const failed = walked.status === 'rejected' ? walked : (fed as PromiseRejectedResult);
+  const message = messageOf(failed.reason);
   if (/invalid tar header/i.test(message)) {
     return entries === 0 ? new TarReadError('it is not a tar archive', 'not-a-tar')
       : new TarReadError(`what follows entry ${entries} is not a tar header`, 'corrupt');
   }
   const noEndMarker = fed.status === 'rejected' && fed.reason instanceof MissingEndMarker;
-  if (noEndMarker && walked.status === 'fulfilled') return new TarReadError(messageOf(fed.reason), 'truncated');
+  if (noEndMarker && walked.status === 'fulfilled') {
+    return new TarReadError(messageOf(fed.reason), 'truncated');
+  }
   if (noEndMarker || /unexpected end/i.test(message)) {
     return new TarReadError('the tar ends in the middle of an entry', 'truncated');
   }

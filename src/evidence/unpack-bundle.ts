@@ -47,21 +47,23 @@ async function makeTempDir(): Promise<string> {
   }
 }
 
-const RECOPY = "copy the bundle again and check it against its .sha256 (sha256sum -c, in the bundle's directory)";
+const RECOPY = 'copy the bundle again and check it against its .sha256 ' +
+  "(sha256sum -c, in the bundle's directory)";
 
-/** How each kind of unreadable tar is reported: the words after the bundle's name, the code, the hint. */
+/** How each kind of unreadable tar is reported: words after the bundle's name, code, hint. */
 const TAR_FAILURES: Record<TarReadFailure, { what: string; code: string; hint: string }> = {
   'truncated': { what: 'is truncated', code: 'BUNDLE_TRUNCATED', hint: RECOPY },
   'not-a-tar': {
     what: 'is not a tar archive', code: 'BUNDLE_NOT_TAR',
-    hint: 'name a bundle .tar written by ir evidence pack (a compressed copy must be uncompressed first)',
+    hint: 'name a bundle .tar written by ir evidence pack (uncompress a compressed copy first)',
   },
   'corrupt': { what: 'is not a readable tar', code: 'BUNDLE_INVALID', hint: RECOPY },
 };
 
 async function unpackInto(bundlePath: string, dir: string, signal: AbortSignal): Promise<void> {
   try {
-    await readTarFile(bundlePath, (entry) => writeEntry(bundlePath, dir, entry, signal), { signal });
+    const write = (entry: TarEntry): Promise<void> => writeEntry(bundlePath, dir, entry, signal);
+    await readTarFile(bundlePath, write, { signal });
   } catch (error) {
     if (!(error instanceof TarReadError)) throw error;
     const { what, code, hint } = TAR_FAILURES[error.failure];
@@ -70,7 +72,9 @@ async function unpackInto(bundlePath: string, dir: string, signal: AbortSignal):
   }
 }
 
-async function writeEntry(bundlePath: string, dir: string, entry: TarEntry, signal: AbortSignal): Promise<void> {
+async function writeEntry(
+  bundlePath: string, dir: string, entry: TarEntry, signal: AbortSignal,
+): Promise<void> {
   const { name, type } = entry.header;
   const parts = name.split('/').filter((part) => part !== '' && part !== '.');
   const refusal = refusalFor(name, parts, type);

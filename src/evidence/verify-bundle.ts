@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MissingEvidence } from './item.js';
 import {
-  hashRegularFile, listIncidentFiles, readManifest, SUMS_FILE, unreadable, type IncidentEntry, type SealedItem,
+  hashRegularFile, listIncidentFiles, readManifest, SUMS_FILE, unreadable,
+  type IncidentEntry, type SealedItem,
 } from './incident-files.js';
 import { findUnaccounted, linkOnPath } from './check-incident-tree.js';
 import { checkTarIndex } from './verify-tar-index.js';
@@ -44,8 +45,8 @@ export interface VerifyReport {
 const JOURNAL_FILE = 'journal.json';
 
 /** The journal is rewritten whole as steps run and is not a manifest item, so no hash pins it. */
-const JOURNAL_NOTE = `${JOURNAL_FILE} is the runner's working state, not evidence: nothing seals it, ` +
-  'so this check does not vouch for it';
+const JOURNAL_NOTE = `${JOURNAL_FILE} is the runner's working state, not evidence: ` +
+  'nothing seals it, so this check does not vouch for it';
 
 /** The incident as walked once: where it is, what is in it, and the abort that stops the checks. */
 interface Walked {
@@ -58,7 +59,9 @@ interface Walked {
  * Verifies the incident directory `dir`; `label` names it in messages (a
  * bundle's name when it was unpacked). An abort of `signal` throws its reason.
  */
-export async function verifyIncidentDir(dir: string, label = dir, signal?: AbortSignal): Promise<VerifyReport> {
+export async function verifyIncidentDir(
+  dir: string, label = dir, signal?: AbortSignal,
+): Promise<VerifyReport> {
   const manifest = await readManifest(dir, label);
   const problems: VerifyProblem[] = [];
   const notes: string[] = [];
@@ -69,7 +72,8 @@ export async function verifyIncidentDir(dir: string, label = dir, signal?: Abort
   problems.push(...(await checkSums(dir, manifest.items)));
   const tarIndexes = await checkTarIndexes(walked, manifest.items, present, { problems, notes });
   await checkAuditTrail(dir, { problems, notes });
-  if (entries.some((entry) => entry.path === JOURNAL_FILE && entry.kind === 'file')) notes.push(JOURNAL_NOTE);
+  const journal = entries.some((entry) => entry.path === JOURNAL_FILE && entry.kind === 'file');
+  if (journal) notes.push(JOURNAL_NOTE);
   return {
     incident: manifest.incident,
     ok: problems.length === 0,
@@ -104,13 +108,16 @@ async function checkAuditTrail(dir: string, found: { problems: VerifyProblem[]; 
 }
 
 /** Re-hashes every item not behind a symlink; returns the paths that exist as regular files. */
-async function checkItems(walked: Walked, items: SealedItem[], problems: VerifyProblem[]): Promise<Set<string>> {
+async function checkItems(
+  walked: Walked, items: SealedItem[], problems: VerifyProblem[],
+): Promise<Set<string>> {
   const present = new Set<string>();
   for (const item of items) {
     walked.signal?.throwIfAborted();
     const link = linkOnPath(item.path, walked.entries);
     if (link) {
-      problems.push({ kind: 'missing', path: item.path, detail: `not verified: only reached through the symlink ${link.path}` });
+      const detail = `not verified: only reached through the symlink ${link.path}`;
+      problems.push({ kind: 'missing', path: item.path, detail });
       continue;
     }
     const found = await hashRegularFile(join(walked.dir, item.path), walked.signal);
@@ -176,7 +183,8 @@ function sumsProblem(path: string, detail: string): VerifyProblem {
 
 /** Checks each `X.tar` item that has an `X.index.jsonl` item beside it; returns how many were checked. */
 async function checkTarIndexes(
-  { dir, signal }: Walked, items: SealedItem[], present: Set<string>, out: { problems: VerifyProblem[]; notes: string[] },
+  { dir, signal }: Walked, items: SealedItem[], present: Set<string>,
+  out: { problems: VerifyProblem[]; notes: string[] },
 ): Promise<number> {
   let checked = 0;
   for (const tar of items.filter((item) => item.path.endsWith('.tar'))) {

@@ -24,7 +24,9 @@ const FIELDS = [
 ] as const;
 
 /** Compares the tar at `tarPath` with the JSON-lines index at `indexPath`, line for line. */
-export async function checkTarIndex(tarPath: string, indexPath: string, signal?: AbortSignal): Promise<TarIndexCheck> {
+export async function checkTarIndex(
+  tarPath: string, indexPath: string, signal?: AbortSignal,
+): Promise<TarIndexCheck> {
   const input = createReadStream(indexPath);
   const reader = createInterface({ input, crlfDelay: Infinity });
   const lines = reader[Symbol.asyncIterator]();

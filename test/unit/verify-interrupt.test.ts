@@ -11,7 +11,7 @@ import { verifyIncidentDir } from '../../src/evidence/verify-bundle.js';
 import { tarOf, writeIncident } from '../support/incident-fixture.js';
 import { CLI, tempDir } from '../support/run-cli.js';
 
-/** Big enough that unpacking it takes a moment on any machine; sparse, so it costs no disk until unpacked. */
+/** Big enough that unpacking takes a moment anywhere; sparse, so no disk is used until then. */
 const BIG = 1024 ** 3;
 
 let work: string;
@@ -54,7 +54,7 @@ describe('interrupting ir evidence verify on a bundle', () => {
     expect(countListeners()).toEqual(before);
   });
 
-  it('stops verifying the unpacked files once interrupted, with the interrupt as the reason', async () => {
+  it('stops verifying unpacked files once interrupted, with the interrupt as reason', async () => {
     const incident = join(work, 'IR-test');
     await writeIncident(incident);
     const stop = new Error('interrupted');
@@ -81,7 +81,8 @@ async function writeBigBundle(): Promise<string> {
   const manifestText = await readFile(join(incident, 'manifest.json'));
   const manifest = await tarOf([{ header: { name: 'manifest.json' }, content: manifestText }]);
   const path = join(work, 'big.tar');
-  await writeFile(path, Buffer.concat([manifest.subarray(0, -1024), await headerOf('evidence/big.bin', BIG)]));
+  const header = await headerOf('evidence/big.bin', BIG);
+  await writeFile(path, Buffer.concat([manifest.subarray(0, -1024), header]));
   await truncate(path, manifest.length - 1024 + 512 + BIG + 1024);
   return path;
 }
