@@ -11,7 +11,7 @@ export function findUnaccounted(
   entries: IncidentEntry[], manifest: SealedManifest,
 ): VerifyProblem[] {
   const listed = new Set([...manifest.items.map((item) => item.path), ...SEAL_FILES]);
-  const dirs = new Set([...listed].flatMap(ancestorsOf));
+  const dirs = new Set([...[...listed].flatMap(ancestorsOf), ...layoutDirs(manifest)]);
   return entries.flatMap((entry): VerifyProblem[] => {
     if (entry.kind === 'symlink') return [linkProblem(entry)];
     if (entry.kind === 'directory') {
@@ -27,6 +27,19 @@ export function findUnaccounted(
 export function linkOnPath(path: string, entries: IncidentEntry[]): IncidentEntry | undefined {
   const under = (link: string): boolean => path === link || path.startsWith(`${link}/`);
   return entries.find((entry) => entry.kind === 'symlink' && under(entry.path));
+}
+
+/**
+ * Directories ir makes before it knows what they will hold, so they may be
+ * empty: the container's own at the start of every incident, and its logs/
+ * and mounts/ once their capture starts (a mount over its size limit is
+ * listed as missing and leaves mounts/ empty).
+ */
+function layoutDirs(manifest: SealedManifest): string[] {
+  const container = manifest.target?.container;
+  if (container === undefined) return ['evidence'];
+  const own = `evidence/${container}`;
+  return ['evidence', own, `${own}/logs`, `${own}/mounts`];
 }
 
 function ancestorsOf(path: string): string[] {

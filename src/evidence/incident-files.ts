@@ -35,6 +35,7 @@ const manifestSchema = z.object({
   complete: z.boolean(),
   items: z.array(itemSchema),
   missing: z.array(z.object({ what: z.string(), reason: z.string() })),
+  target: z.object({ container: z.string() }).optional(),
 });
 
 /** The parts of manifest.json that verifying and packing rely on. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packIncident } from '../../src/evidence/pack-bundle.js';
 import { verifyIncidentDir } from '../../src/evidence/verify-bundle.js';
-import { INSPECT, SEALED_PATHS, writeIncident } from '../support/incident-fixture.js';
+import { INSPECT, seal, SEALED_PATHS, STDOUT_LOG, writeIncident } from '../support/incident-fixture.js';
 import { runCli, tempDir } from '../support/run-cli.js';
 
 let work: string;
@@ -35,6 +35,17 @@ describe('ir evidence verify on directories the manifest does not account for', 
     await expectPackRefused(/first extra: evidence\/other$/);
     await rm(join(incident, 'evidence/other'), { recursive: true });
     await expectPackRefused(/first extra: evidence\/web\/empty$/);
+  });
+
+  it('accepts the empty directories ir itself makes before knowing what they will hold', async () => {
+    await mkdir(join(incident, 'evidence/web/mounts'));
+    await rm(join(incident, 'evidence/web/logs'), { recursive: true });
+    await mkdir(join(incident, 'evidence/web/logs'));
+    await seal(incident, SEALED_PATHS.filter((path) => path !== STDOUT_LOG));
+    expect(await verifyIncidentDir(incident)).toMatchObject({ ok: true, problems: [] });
+    await mkdir(join(incident, 'evidence/web/mounts/more'));
+    const report = await verifyIncidentDir(incident);
+    expect(report.problems.map((p) => `${p.kind} ${p.path}`)).toEqual(['extra evidence/web/mounts/more']);
   });
 
   it('reports a leftover .tmp file below the top level, where none may be', async () => {
