@@ -29,17 +29,20 @@ export function linkOnPath(path: string, entries: IncidentEntry[]): IncidentEntr
   return entries.find((entry) => entry.kind === 'symlink' && under(entry.path));
 }
 
+/** The folders capture writes into under the container's directory (src/steps/capture*.ts). */
+const CAPTURE_DIRS = ['logs', 'mounts', 'engine-files'];
+
 /**
  * Directories ir makes before it knows what they will hold, so they may be
- * empty: the container's own at the start of every incident, and its logs/
- * and mounts/ once their capture starts (a mount over its size limit is
- * listed as missing and leaves mounts/ empty).
+ * empty: the container's own at the start of every incident, and its capture
+ * folders once a capture starts (one that is then skipped or fails with
+ * nothing saved is listed as missing and leaves its folder empty).
  */
 function layoutDirs(manifest: SealedManifest): string[] {
   const container = manifest.target?.container;
   if (container === undefined) return ['evidence'];
   const own = `evidence/${container}`;
-  return ['evidence', own, `${own}/logs`, `${own}/mounts`];
+  return ['evidence', own, ...CAPTURE_DIRS.map((name) => `${own}/${name}`)];
 }
 
 function ancestorsOf(path: string): string[] {

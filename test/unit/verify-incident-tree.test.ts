@@ -39,6 +39,7 @@ describe('ir evidence verify on directories the manifest does not account for', 
 
   it('accepts the empty directories ir itself makes before knowing what they will hold', async () => {
     await mkdir(join(incident, 'evidence/web/mounts'));
+    await mkdir(join(incident, 'evidence/web/engine-files'));
     await rm(join(incident, 'evidence/web/logs'), { recursive: true });
     await mkdir(join(incident, 'evidence/web/logs'));
     await seal(incident, SEALED_PATHS.filter((path) => path !== STDOUT_LOG));
