@@ -14,7 +14,7 @@ const CHECK_FAILED = ExitCode.stepFailed;
 export async function verifyEvidence(target: string, options: { json: boolean }): Promise<number> {
   const bundle = (await kindOf(target)) === 'file';
   const report = bundle
-    ? await withUnpackedBundle(target, (dir) => verifyIncidentDir(dir, target))
+    ? await withUnpackedBundle(target, (dir, signal) => verifyIncidentDir(dir, target, signal))
     : await verifyIncidentDir(target);
   const output = new Output(new Redactor(), { json: options.json, fancy: false });
   if (options.json) {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readFile, readdir } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { ExitCode, IrError, messageOf } from '../errors.js';
@@ -35,6 +35,7 @@ const manifestSchema = z.object({
   complete: z.boolean(),
   items: z.array(itemSchema),
   missing: z.array(z.object({ what: z.string(), reason: z.string() })),
+  target: z.object({ container: z.string() }).optional(),
 });
 
 /** The parts of manifest.json that verifying and packing rely on. */
@@ -59,7 +60,12 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
       hint: 'name an incident directory written by ir contain (one with a sealed capture), or a bundle from ir evidence pack',
     });
   }
-  const parsed = manifestSchema.safeParse(parseJson(text));
+  const json = parseJson(text);
+  if (json === undefined) {
+    const what = text.trim() === '' ? 'is empty' : 'is not valid JSON';
+    throw damagedManifest(`${MANIFEST_FILE} in ${label} ${what}`, RESTORE_MANIFEST);
+  }
+  const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.join('.') || 'document';
@@ -72,14 +78,17 @@ export async function readManifest(dir: string, label = dir): Promise<SealedMani
  * An incident whose manifest is gone or mangled has been damaged or tampered
  * with: that is a failed check (exit 1), not a wrong argument.
  */
-function damagedManifest(message: string): IrError {
+function damagedManifest(message: string, hint = EDITED_MANIFEST): IrError {
   return new IrError(message, {
-    code: 'MANIFEST_INVALID',
-    source: 'environment',
-    exitCode: ExitCode.stepFailed,
-    hint: 'the manifest was removed, damaged or edited; without it nothing in the incident can be checked',
+    code: 'MANIFEST_INVALID', source: 'environment', exitCode: ExitCode.stepFailed, hint,
   });
 }
+
+const EDITED_MANIFEST =
+  'the manifest was removed, damaged or edited; without it nothing in the incident can be checked';
+
+const RESTORE_MANIFEST = 'it was damaged or cut short: restore manifest.json from an untouched ' +
+  'copy of the incident or its bundle, then verify again (ir audit verify checks the trail)';
 
 async function hasAuditTrail(dir: string): Promise<boolean> {
   return pathExists(join(dir, 'audit.jsonl'));
@@ -96,7 +105,9 @@ function parseJson(text: string): unknown {
 /** What a walk of the incident directory found at one relative path. */
 export interface IncidentEntry {
   path: string;
-  kind: 'file' | 'directory' | 'other';
+  kind: 'file' | 'directory' | 'symlink' | 'other';
+  /** Where a symlink points, as written in the link. */
+  target?: string;
 }
 
 /** The temp file writeFileAtomic leaves behind if it dies before its rename: `<name>.<pid>-<random>.tmp`. */
@@ -107,7 +118,7 @@ export function isAtomicTemp(path: string): boolean {
 /**
  * Every entry under `dir` except atomic-write temp files, in a fixed order
  * (code-unit order of the relative path) so two walks of the same tree agree.
- * Symlinks are reported as `other` and never followed.
+ * Symlinks are reported with their target and never followed.
  */
 export async function listIncidentFiles(dir: string): Promise<IncidentEntry[]> {
   const found: IncidentEntry[] = [];
@@ -118,6 +129,8 @@ export async function listIncidentFiles(dir: string): Promise<IncidentEntry[]> {
       if (entry.isDirectory()) {
         found.push({ path, kind: 'directory' });
         await walk(path);
+      } else if (entry.isSymbolicLink()) {
+        found.push({ path, kind: 'symlink', target: await readlink(join(dir, path)) });
       } else if (!isAtomicTemp(path)) {
         found.push({ path, kind: entry.isFile() ? 'file' : 'other' });
       }
@@ -137,18 +150,24 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** Hashes a regular file as a stream; null when it does not exist, 'not-a-file' for a link or directory. */
-export async function hashRegularFile(path: string): Promise<HashedFile | null | 'not-a-file'> {
+/**
+ * Hashes a regular file as a stream; null when it does not exist, 'not-a-file'
+ * for a link or directory. An abort of `signal` throws its reason.
+ */
+export async function hashRegularFile(
+  path: string, signal?: AbortSignal,
+): Promise<HashedFile | null | 'not-a-file'> {
   try {
     if (!(await lstat(path)).isFile()) return 'not-a-file';
     const hash = createHash('sha256');
     let bytes = 0;
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(path, { signal }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       bytes += chunk.length;
     }
     return { bytes, sha256: hash.digest('hex') };
   } catch (error) {
+    signal?.throwIfAborted();
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw unreadable(path, error);
   }

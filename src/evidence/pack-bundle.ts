@@ -90,7 +90,7 @@ async function checkOutput(dir: string, target: string, checksumFile: string): P
 /** manifest.json first, so a reader meets the table of contents before the evidence; the rest in sorted order. */
 async function bundleEntries(dir: string): Promise<IncidentEntry[]> {
   const entries = await listIncidentFiles(dir);
-  const odd = entries.find((entry) => entry.kind === 'other');
+  const odd = entries.find((entry) => entry.kind !== 'file' && entry.kind !== 'directory');
   if (odd) {
     throw new IrError(`${join(dir, odd.path)} is not a regular file or directory`, {
       code: 'INCIDENT_UNPACKABLE', source: 'input',

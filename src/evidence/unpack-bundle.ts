@@ -6,41 +6,75 @@
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { IrError, messageOf } from '../errors.js';
+import { firstLineOf, IrError, messageOf } from '../errors.js';
+import { whileInterruptible } from '../interrupt.js';
 import { DIR_MODE, FILE_MODE } from './hashed-file.js';
-import { readTarFile, TarReadError, type TarEntry } from './read-tar-file.js';
+import { readTarFile, TarReadError, type TarEntry, type TarReadFailure } from './read-tar-file.js';
 
 /**
  * Unpacks `bundlePath` into a new temporary directory, hands it to `use`, and
- * removes it afterwards whatever happens. Refuses (IrError, exit 2) a bundle
+ * removes it afterwards whatever happens, Ctrl-C and SIGTERM included (then
+ * an `interrupted` IrError, exit 130). Refuses (IrError, exit 2) a bundle
  * with an unsafe entry, or one that is truncated or not a tar.
  */
-export async function withUnpackedBundle<T>(bundlePath: string, use: (dir: string) => Promise<T>): Promise<T> {
-  // mkdtemp creates the directory 0700 with a name no one else can predict.
-  const dir = await mkdtemp(join(tmpdir(), 'ir-bundle-'));
-  try {
-    await unpackInto(bundlePath, dir);
-    return await use(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+export async function withUnpackedBundle<T>(
+  bundlePath: string, use: (dir: string, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  // Listening starts before the directory exists, so no signal can leave it behind.
+  return whileInterruptible(async (signal) => {
+    const dir = await makeTempDir();
+    try {
+      await unpackInto(bundlePath, dir, signal);
+      return await use(dir, signal);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 }
 
-async function unpackInto(bundlePath: string, dir: string): Promise<void> {
+/** mkdtemp creates the directory 0700 with a name no one else can predict. */
+async function makeTempDir(): Promise<string> {
+  const parent = tmpdir();
   try {
-    await readTarFile(bundlePath, (entry) => writeEntry(bundlePath, dir, entry));
+    return await mkdtemp(join(parent, 'ir-bundle-'));
   } catch (error) {
-    if (!(error instanceof TarReadError)) throw error;
-    const what = error.truncated ? 'is truncated' : 'is not a readable tar';
-    throw new IrError(`${bundlePath} ${what}: ${error.message}`, {
-      code: error.truncated ? 'BUNDLE_TRUNCATED' : 'BUNDLE_INVALID',
-      source: 'input',
-      hint: "copy the bundle again and check it against its .sha256 (sha256sum -c, in the bundle's directory)",
+    throw new IrError(`cannot create a temporary directory in ${parent}: ${firstLineOf(error)}`, {
+      code: 'TMPDIR_UNUSABLE',
+      source: 'environment',
+      hint: 'set TMPDIR to a writable directory with room for the unpacked bundle',
+      cause: error,
     });
   }
 }
 
-async function writeEntry(bundlePath: string, dir: string, entry: TarEntry): Promise<void> {
+const RECOPY = 'copy the bundle again and check it against its .sha256 ' +
+  "(sha256sum -c, in the bundle's directory)";
+
+/** How each kind of unreadable tar is reported: words after the bundle's name, code, hint. */
+const TAR_FAILURES: Record<TarReadFailure, { what: string; code: string; hint: string }> = {
+  'truncated': { what: 'is truncated', code: 'BUNDLE_TRUNCATED', hint: RECOPY },
+  'not-a-tar': {
+    what: 'is not a tar archive', code: 'BUNDLE_NOT_TAR',
+    hint: 'name a bundle .tar written by ir evidence pack (uncompress a compressed copy first)',
+  },
+  'corrupt': { what: 'is not a readable tar', code: 'BUNDLE_INVALID', hint: RECOPY },
+};
+
+async function unpackInto(bundlePath: string, dir: string, signal: AbortSignal): Promise<void> {
+  try {
+    const write = (entry: TarEntry): Promise<void> => writeEntry(bundlePath, dir, entry, signal);
+    await readTarFile(bundlePath, write, { signal });
+  } catch (error) {
+    if (!(error instanceof TarReadError)) throw error;
+    const { what, code, hint } = TAR_FAILURES[error.failure];
+    const detail = error.failure === 'not-a-tar' ? '' : `: ${error.message}`;
+    throw new IrError(`${bundlePath} ${what}${detail}`, { code, source: 'input', hint });
+  }
+}
+
+async function writeEntry(
+  bundlePath: string, dir: string, entry: TarEntry, signal: AbortSignal,
+): Promise<void> {
   const { name, type } = entry.header;
   const parts = name.split('/').filter((part) => part !== '' && part !== '.');
   const refusal = refusalFor(name, parts, type);
@@ -58,7 +92,10 @@ async function writeEntry(bundlePath: string, dir: string, entry: TarEntry): Pro
   // 'wx': a repeated entry fails instead of overwriting what an earlier one wrote.
   const handle = await fsStep(() => open(target, 'wx', FILE_MODE));
   try {
-    for await (const chunk of entry) await fsStep(() => handle.write(chunk as Buffer));
+    for await (const chunk of entry) {
+      signal.throwIfAborted();
+      await fsStep(() => handle.write(chunk as Buffer));
+    }
   } finally {
     await handle.close();
   }

@@ -9,13 +9,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MissingEvidence } from './item.js';
 import {
-  hashRegularFile, listIncidentFiles, readManifest, SEAL_FILES, SUMS_FILE, unreadable,
-  type SealedItem, type SealedManifest,
+  hashRegularFile, listIncidentFiles, readManifest, SUMS_FILE, unreadable,
+  type IncidentEntry, type SealedItem,
 } from './incident-files.js';
+import { findUnaccounted, linkOnPath } from './check-incident-tree.js';
 import { checkTarIndex } from './verify-tar-index.js';
 
 /** What kind of check a problem failed. */
-export type ProblemKind = 'missing' | 'extra' | 'altered' | 'sums' | 'index' | 'audit';
+export type ProblemKind = 'missing' | 'extra' | 'symlink' | 'altered' | 'sums' | 'index' | 'audit';
 
 /** One thing that does not match the manifest, named by its path relative to the incident. */
 export interface VerifyProblem {
@@ -41,16 +42,38 @@ export interface VerifyReport {
   notes: string[];
 }
 
-/** Verifies the incident directory `dir`; `label` names it in messages (a bundle's name when it was unpacked). */
-export async function verifyIncidentDir(dir: string, label = dir): Promise<VerifyReport> {
+const JOURNAL_FILE = 'journal.json';
+
+/** The journal is rewritten whole as steps run and is not a manifest item, so no hash pins it. */
+const JOURNAL_NOTE = `${JOURNAL_FILE} is the runner's working state, not evidence: ` +
+  'nothing seals it, so this check does not vouch for it';
+
+/** The incident as walked once: where it is, what is in it, and the abort that stops the checks. */
+interface Walked {
+  dir: string;
+  entries: IncidentEntry[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Verifies the incident directory `dir`; `label` names it in messages (a
+ * bundle's name when it was unpacked). An abort of `signal` throws its reason.
+ */
+export async function verifyIncidentDir(
+  dir: string, label = dir, signal?: AbortSignal,
+): Promise<VerifyReport> {
   const manifest = await readManifest(dir, label);
   const problems: VerifyProblem[] = [];
   const notes: string[] = [];
-  const present = await checkItems(dir, manifest.items, problems);
-  problems.push(...(await findExtras(dir, manifest)));
+  const entries = await listIncidentFiles(dir);
+  const walked = { dir, entries, signal };
+  const present = await checkItems(walked, manifest.items, problems);
+  problems.push(...findUnaccounted(entries, manifest));
   problems.push(...(await checkSums(dir, manifest.items)));
-  const tarIndexes = await checkTarIndexes(dir, manifest.items, present, { problems, notes });
+  const tarIndexes = await checkTarIndexes(walked, manifest.items, present, { problems, notes });
   await checkAuditTrail(dir, { problems, notes });
+  const journal = entries.some((entry) => entry.path === JOURNAL_FILE && entry.kind === 'file');
+  if (journal) notes.push(JOURNAL_NOTE);
   return {
     incident: manifest.incident,
     ok: problems.length === 0,
@@ -84,11 +107,20 @@ async function checkAuditTrail(dir: string, found: { problems: VerifyProblem[]; 
   }
 }
 
-/** Re-hashes every item; returns the paths that exist as regular files. */
-async function checkItems(dir: string, items: SealedItem[], problems: VerifyProblem[]): Promise<Set<string>> {
+/** Re-hashes every item not behind a symlink; returns the paths that exist as regular files. */
+async function checkItems(
+  walked: Walked, items: SealedItem[], problems: VerifyProblem[],
+): Promise<Set<string>> {
   const present = new Set<string>();
   for (const item of items) {
-    const found = await hashRegularFile(join(dir, item.path));
+    walked.signal?.throwIfAborted();
+    const link = linkOnPath(item.path, walked.entries);
+    if (link) {
+      const detail = `not verified: only reached through the symlink ${link.path}`;
+      problems.push({ kind: 'missing', path: item.path, detail });
+      continue;
+    }
+    const found = await hashRegularFile(join(walked.dir, item.path), walked.signal);
     if (found === null) {
       problems.push({ kind: 'missing', path: item.path, detail: 'listed in the manifest but not in the incident' });
       continue;
@@ -107,18 +139,6 @@ async function checkItems(dir: string, items: SealedItem[], problems: VerifyProb
     }
   }
   return present;
-}
-
-async function findExtras(dir: string, manifest: SealedManifest): Promise<VerifyProblem[]> {
-  const listed = new Set([...manifest.items.map((item) => item.path), ...SEAL_FILES]);
-  const entries = await listIncidentFiles(dir);
-  return entries
-    .filter((entry) => entry.kind !== 'directory' && !listed.has(entry.path))
-    .map((entry) => ({
-      kind: 'extra' as const,
-      path: entry.path,
-      detail: entry.kind === 'file' ? 'not in the manifest' : 'not in the manifest, and not a regular file',
-    }));
 }
 
 /** SHA256SUMS is what `sha256sum -c` checks, so it must say exactly what the manifest says. */
@@ -163,13 +183,14 @@ function sumsProblem(path: string, detail: string): VerifyProblem {
 
 /** Checks each `X.tar` item that has an `X.index.jsonl` item beside it; returns how many were checked. */
 async function checkTarIndexes(
-  dir: string, items: SealedItem[], present: Set<string>, out: { problems: VerifyProblem[]; notes: string[] },
+  { dir, signal }: Walked, items: SealedItem[], present: Set<string>,
+  out: { problems: VerifyProblem[]; notes: string[] },
 ): Promise<number> {
   let checked = 0;
   for (const tar of items.filter((item) => item.path.endsWith('.tar'))) {
     const indexPath = tar.path.replace(/\.tar$/, '.index.jsonl');
     if (!present.has(tar.path) || !present.has(indexPath)) continue;
-    const result = await checkTarIndex(join(dir, tar.path), join(dir, indexPath));
+    const result = await checkTarIndex(join(dir, tar.path), join(dir, indexPath), signal);
     checked++;
     const stopped = `stops after ${result.entries} entries (${result.stoppedEarly})`;
     if (result.mismatch) out.problems.push({ kind: 'index', path: tar.path, detail: result.mismatch });

@@ -24,7 +24,9 @@ const FIELDS = [
 ] as const;
 
 /** Compares the tar at `tarPath` with the JSON-lines index at `indexPath`, line for line. */
-export async function checkTarIndex(tarPath: string, indexPath: string): Promise<TarIndexCheck> {
+export async function checkTarIndex(
+  tarPath: string, indexPath: string, signal?: AbortSignal,
+): Promise<TarIndexCheck> {
   const input = createReadStream(indexPath);
   const reader = createInterface({ input, crlfDelay: Infinity });
   const lines = reader[Symbol.asyncIterator]();
@@ -39,7 +41,7 @@ export async function checkTarIndex(tarPath: string, indexPath: string): Promise
         ? `entry ${entries} (${printable(actual.path)}) is not in the index, which ends after ${entries - 1} lines`
         : compareWithLine(actual, line.value, entries);
       return mismatch === undefined;
-    }, { rawNames: true });
+    }, { rawNames: true, signal });
   } catch (error) {
     if (!(error instanceof TarReadError)) throw error;
     const extra = await lines.next();

