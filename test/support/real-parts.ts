@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { TestProject } from 'vitest/node';
 import { TEST_IMAGE } from './names.js';
-import { ensureSwarm } from './swarm.js';
+import { checkSwarm } from './swarm.js';
 
 /** The image built by test/support/build-stress-image.sh. */
 export const STRESS_IMAGE = 'ir-test/stress:latest';
@@ -73,7 +73,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const docker = await checkDocker();
   const stress = await checkStressImage(docker);
   const aws = await checkSecretsManager();
-  const swarm = await ensureSwarm(docker);
+  const swarm = await checkSwarm(docker);
   project.provide('swarm', swarm);
   project.provide('docker', docker);
   project.provide('stress', stress);

@@ -1,32 +1,25 @@
 /**
- * A single-node swarm on the test engine, for the Swarm secret suite. Made
- * once if the engine is in none, and left active: plain containers do not
- * mind, and other suites sharing the engine may be using it. A swarm this did
- * not make is used as it is, never left or changed.
+ * The swarm the Swarm secret suite needs. The tests never make one: turning
+ * a developer's engine into a swarm manager is not a test's decision. `.ci/run`
+ * makes a single-node one on a fresh machine; elsewhere the suite is skipped
+ * with the command that makes one. A swarm that exists is used as it is.
  */
 import Docker from 'dockerode';
 import type { PartStatus } from './real-parts.js';
 
 type SwarmState = { LocalNodeState?: string; ControlAvailable?: boolean };
 
-export async function ensureSwarm(docker: PartStatus): Promise<PartStatus> {
+const MAKE_ONE = 'docker swarm init --listen-addr 127.0.0.1:2377 --advertise-addr 127.0.0.1';
+
+export async function checkSwarm(docker: PartStatus): Promise<PartStatus> {
   if (!docker.ok) return { ok: false, reason: 'no usable Docker engine (see above)' };
-  const engine = new Docker();
   try {
-    let swarm = await stateOf(engine);
-    if (swarm.LocalNodeState === 'inactive') {
-      // Loopback: the node talks to no other, and the machine may have several interfaces.
-      await engine.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
-      swarm = await stateOf(engine);
-    }
+    const swarm = ((await new Docker().info()) as { Swarm?: SwarmState }).Swarm ?? {};
     if (swarm.LocalNodeState === 'active' && swarm.ControlAvailable) return { ok: true, reason: '' };
-    return { ok: false, reason: `the engine's swarm is ${swarm.LocalNodeState} and not a manager` };
+    const state = swarm.LocalNodeState ?? 'unknown';
+    return { ok: false, reason: `the engine is no swarm manager (swarm ${state}): ${MAKE_ONE}` };
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { ok: false, reason: `cannot make a single-node swarm (${message})` };
+    return { ok: false, reason: `cannot read the engine's swarm state (${message})` };
   }
-}
-
-async function stateOf(engine: Docker): Promise<SwarmState> {
-  return ((await engine.info()) as { Swarm?: SwarmState }).Swarm ?? {};
 }
