@@ -9,6 +9,9 @@ import type { TestProject } from 'vitest/node';
 import { TEST_IMAGE } from './names.js';
 import { checkSwarm } from './swarm.js';
 
+// The SDK checks this when a client is made; the test config's env does not reach this setup process.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** The image built by test/support/build-stress-image.sh. */
 export const STRESS_IMAGE = 'ir-test/stress:latest';
 
