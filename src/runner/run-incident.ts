@@ -59,11 +59,14 @@ export async function runIncident(options: RunIncidentOptions): Promise<number> 
 async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
   const { runbook, redactor, output } = options;
   const docker = await connectDocker(longestStop(runbook));
+  // Asked beside the target lookup rather than after it: every moment before isolation counts.
+  const engine = docker.info() as Promise<{ ID?: unknown }>;
+  engine.catch(() => undefined);
   const container = await findRunbookTarget(docker, runbook);
   redactor.addEnvironment(container.info?.Config.Env, secretEnvNames(runbook));
   const id = options.caseId ?? newIncidentId(container.name, new Date());
   const actor = currentActor(options.operator);
-  const plan = await startPlan(docker, runbook, container, { ...options, signingKey: options.signingKey?.fingerprint });
+  const plan = startPlan(await engine, runbook, container, { ...options, signingKey: options.signingKey?.fingerprint });
   const lock = container.id ? await takeLock({
     evidenceDir: options.evidenceDir, engineId: plan.engineId, containerId: container.id, incident: id, actor,
   }) : undefined;

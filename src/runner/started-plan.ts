@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import type Docker from 'dockerode';
 import { describeDockerHost } from '../docker/connect-docker.js';
 import type { TargetContainer } from '../docker/resolve-container.js';
 import { IrError } from '../errors.js';
@@ -14,11 +13,10 @@ export interface PlanChoices {
   signingKey?: string;
 }
 
-/** The plan as the incident starts: the parsed runbook, the container and the engine it is on. */
-export async function startPlan(
-  docker: Docker, runbook: Runbook, container: TargetContainer, choices: PlanChoices,
-): Promise<StartedPlan> {
-  const info = (await docker.info()) as { ID?: unknown };
+/** The plan as the incident starts: the parsed runbook, the container and the engine (`GET /info`) it is on. */
+export function startPlan(
+  info: { ID?: unknown }, runbook: Runbook, container: TargetContainer, choices: PlanChoices,
+): StartedPlan {
   return {
     runbook: { name: runbook.name, file: runbook.file, sha256: runbook.sha256 },
     target: runbook.target,
