@@ -5,7 +5,7 @@
  */
 import type Docker from 'dockerode';
 import { dockerStatus } from '../docker/connect-docker.js';
-import type { IsolateParams, Step } from '../runbook/schema.js';
+import type { Step } from '../runbook/schema.js';
 import type { StepResult } from '../steps/step-context.js';
 
 /** A check for `runSteps`: a result when the step has already taken effect. */
@@ -18,19 +18,11 @@ export function checkWorldFor(docker: Docker, containerId: string) {
         : 'the container is already gone: no network to leave';
       return { summary, details: { alreadyDone: true, checkedBeforeRetry: 'container gone' } };
     }
-    if (step.kind === 'isolate' && !attachedToAny(info, step.params)) {
-      const details = { alreadyDone: true, checkedBeforeRetry: 'detached' };
-      return { summary: 'already on none of its networks', details };
-    }
+    // An isolate already detached still runs again: it records the networks its attempt cut.
     return undefined;
   };
 }
 
-function attachedToAny(info: Docker.ContainerInspectInfo, params: IsolateParams): boolean {
-  const names = Object.keys(info.NetworkSettings.Networks ?? {}).filter((name) => name !== 'none');
-  if (params.freeze && info.State.Running && !info.State.Paused) return true;
-  return names.some((name) => params.networks === 'all' || params.networks.includes(name));
-}
 
 async function inspectOrGone(docker: Docker, id: string): Promise<Docker.ContainerInspectInfo | undefined> {
   try {

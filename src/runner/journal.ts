@@ -116,6 +116,11 @@ export class Journal {
     await this.write();
   }
 
+  /** What an earlier attempt of the running step kept with `rememberRunning`. */
+  recallRunning(): Record<string, unknown> | undefined {
+    return this.file.steps.find(({ state }) => state === 'running')?.resume;
+  }
+
   /** Keeps what a later run needs to continue the running step (never a secret value: it is redacted). */
   async rememberRunning(data: Record<string, unknown>): Promise<void> {
     const step = this.file.steps.find(({ state }) => state === 'running');

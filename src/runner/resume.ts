@@ -92,6 +92,7 @@ function contextFor(
     secrets: () => (secrets ??= openSecrets(options.secrets, options.redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret,
     remember: (data) => incident.journal.rememberRunning(data),
+    recall: () => incident.journal.recallRunning(),
     journal: incident.journal, rotatedEnv: secretEnvNames(plan),
   };
 }

@@ -83,6 +83,7 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
     forceTerminateReason: options.forceTerminateReason, diskReserve: incident.reserve,
     secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
     suppliedSecret: options.suppliedSecret, remember: (data) => incident.journal.rememberRunning(data),
+    recall: () => incident.journal.recallRunning(),
     journal: incident.journal, rotatedEnv: secretEnvNames(runbook), clearStalePending: options.clearStalePending,
   };
   await recordStart(incident, runbook, container, ctx, options);

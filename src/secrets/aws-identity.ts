@@ -25,7 +25,7 @@ export async function callerIdentity(client: SecretsManagerClient): Promise<Call
     credentials: client.config.credentials,
     maxAttempts: 2,
     // Asked only for the record: a silent endpoint must not hold up the rotation for long.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 },
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}));

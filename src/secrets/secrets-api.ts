@@ -97,18 +97,22 @@ export interface SecretsApiOptions {
   timeouts?: { connectionMs: number; requestMs: number };
 }
 
+/** The SDK waits forever on an endpoint that accepts and never answers: containment must not. */
+const DEFAULT_TIMEOUTS = { connectionMs: 10_000, requestMs: 30_000 };
+
 /** A SecretsApi on the SDK's default credential chain, region and configured endpoint. */
 export function createSecretsApi(options: SecretsApiOptions = {}): SecretsApi {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const client = new SecretsManagerClient({
     region: options.region,
     endpoint: options.endpoint,
     maxAttempts: options.maxAttempts,
-    ...(options.timeouts ? {
-      requestHandler: {
-        connectionTimeout: options.timeouts.connectionMs,
-        requestTimeout: options.timeouts.requestMs,
-      },
-    } : {}),
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      // Without it the SDK only logs a warning when the request timeout passes, and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
   });
   let identity: Promise<CallerIdentity> | undefined;
   return {

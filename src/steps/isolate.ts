@@ -30,14 +30,18 @@ export const isolate: StepDefinition<IsolateParams> = {
   async run(params, ctx) {
     const handle = ctx.docker.getContainer(ctx.container.id);
     const before = await handle.inspect();
-    const attached = attachmentsOf(before);
-    await recordAttachments(ctx, attached);
+    const current = attachmentsOf(before);
+    // A retry (ir resume) starts from what its interrupted attempt recorded: some networks may be cut already.
+    const recalled = recalledAttachments(ctx);
+    const attached = [...recalled, ...current.filter((net) => !recalled.some((r) => r.name === net.name))];
+    await recordAttachments(ctx, attached, recalled.length > 0);
     const shared = sharedNetworkMode(before);
     if (shared) return applyNetworkFallback(params, ctx, handle, before, shared);
     await ctx.remember?.({ networks: attached.map(describeAttachment) });
 
     const wanted = attached.filter((net) => params.networks === 'all' || params.networks.includes(net.name));
-    const results = await Promise.allSettled(wanted.map((net) => disconnect(ctx, net)));
+    const stillOn = current.filter((net) => wanted.some((w) => w.name === net.name));
+    const results = await Promise.allSettled(stillOn.map((net) => disconnect(ctx, net)));
     const remaining = attachmentsOf(await handle.inspect()).filter((net) => wanted.some((w) => w.name === net.name));
     if (remaining.length > 0) throw stillAttached(remaining, results);
 
@@ -117,7 +121,17 @@ export function describeAttachment(net: Attachment) {
   };
 }
 
-async function recordAttachments(ctx: StepContext, attached: Attachment[]): Promise<void> {
+/** The attachments an interrupted attempt of this step recorded before it disconnected anything. */
+function recalledAttachments(ctx: StepContext): Attachment[] {
+  const networks = ctx.recall?.()?.networks;
+  if (!Array.isArray(networks)) return [];
+  return (networks as ReturnType<typeof describeAttachment>[]).map((net) => ({
+    name: net.name, NetworkID: net.networkId, IPAddress: net.ipv4 ?? '', GlobalIPv6Address: net.ipv6 ?? '',
+    MacAddress: net.mac ?? '', Aliases: net.aliases,
+  }) as Attachment);
+}
+
+async function recordAttachments(ctx: StepContext, attached: Attachment[], recalled: boolean): Promise<void> {
   const startedAt = new Date().toISOString();
   const path = join(ctx.evidenceDir, 'networks.json');
   const file = await writeSmallFile(path, `${JSON.stringify(attached.map(describeAttachment), null, 2)}\n`);
@@ -126,7 +140,8 @@ async function recordAttachments(ctx: StepContext, attached: Attachment[]): Prom
     ...file,
     startedAt,
     finishedAt: new Date().toISOString(),
-    source: 'GET /containers/{id}/json (NetworkSettings.Networks, before isolation)',
+    source: 'GET /containers/{id}/json (NetworkSettings.Networks, before isolation)' +
+      (recalled ? ', as the interrupted attempt recorded it before its first disconnect' : ''),
   });
 }
 

@@ -26,6 +26,8 @@ export interface StepContext {
   forceTerminateReason?: string;
   /** Keeps in the journal what a resumed run needs to continue this step (networks, tokens). */
   remember?(data: Record<string, unknown>): Promise<void>;
+  /** What an interrupted attempt of the running step remembered, when `ir resume` retries it. */
+  recall?(): Record<string, unknown> | undefined;
   /** Released on a full evidence disk, so the failure can still be recorded. */
   diskReserve?: DiskReserve;
   /** Set by isolate's stop-after-capture fallback: capture stops the container once it is done. */
