@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { clientUnusable, engineUnreachable } from './docker-errors.js';
+import { checkDockerHost, clientUnusable, engineUnreachable } from './docker-errors.js';
 
 export { describeDockerHost, dockerMessage, dockerStatus, toDockerError } from './docker-errors.js';
 
@@ -14,6 +14,7 @@ const BASE_TIMEOUT_SECONDS = 60;
  * (a stop's grace period): the idle timeout must outlast it.
  */
 export async function connectDocker(longestWaitSeconds = 0): Promise<Docker> {
+  checkDockerHost();
   let docker: Docker;
   try {
     docker = new Docker({ timeout: (BASE_TIMEOUT_SECONDS + longestWaitSeconds) * 1000 });

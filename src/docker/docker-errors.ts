@@ -115,15 +115,23 @@ function tlsExpected(host: string, error: unknown): IrError {
     error);
 }
 
+/** DOCKER_HOST as ir can use it: a unix socket or tcp, the two it is tested against. */
+export function checkDockerHost(host = process.env.DOCKER_HOST): void {
+  if (host === undefined || host === '' || /^(unix|tcp):\/\/./.test(host)) return;
+  throw invalidHost(host);
+}
+
+function invalidHost(host: string | undefined): IrError {
+  return new IrError(`DOCKER_HOST '${host}' is not an engine address ir can use`, {
+    code: 'DOCKER_HOST_INVALID',
+    source: 'input',
+    hint: 'use unix:///path/to/docker.sock or tcp://host:port (for ssh://, forward the socket with ssh -L)',
+  });
+}
+
 /** The client reads DOCKER_HOST and DOCKER_CERT_PATH's files when made; bad ones fail there. */
 export function clientUnusable(error: unknown): IrError {
-  if (/^DOCKER_HOST/.test(messageOf(error))) {
-    return new IrError(`DOCKER_HOST '${process.env.DOCKER_HOST}' is not an engine address`, {
-      code: 'DOCKER_HOST_INVALID',
-      source: 'input',
-      hint: 'use unix:///path/to/docker.sock or tcp://host:port, as the docker CLI does',
-    });
-  }
+  if (/^DOCKER_HOST/.test(messageOf(error))) return invalidHost(process.env.DOCKER_HOST);
   const dir = process.env.DOCKER_CERT_PATH ?? '(DOCKER_CERT_PATH unset)';
   const missing = errnoOf(error) === 'ENOENT' ? (error as NodeJS.ErrnoException).path : undefined;
   const why = missing ? `${missing} does not exist` : messageOf(error);

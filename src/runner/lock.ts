@@ -76,20 +76,28 @@ async function releaseLock(path: string): Promise<void> {
   await rm(path, { force: true });
 }
 
-/** O_EXCL create: exactly one process can make the file. */
+/**
+ * Exactly one process can make the lock: the holder is written to a file of
+ * its own first, then linked into place, which fails if a lock is there. A
+ * lock is so never seen empty, even by a run that starts while it is written
+ * or after a crash in the middle of writing it.
+ */
 async function createLock(path: string, holder: LockHolder): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, 'wx', 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
+  const draft = `${path}.${process.pid}.draft`;
+  const handle = await open(draft, 'w', 0o600);
   try {
     await handle.writeFile(`${JSON.stringify(holder, null, 2)}\n`);
     await handle.sync();
   } finally {
     await handle.close();
+  }
+  try {
+    await link(draft, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(draft, { force: true });
   }
   // The directory entry too: a lock that vanishes in a crash would let a second run in.
   await syncFile(join(path, '..'));

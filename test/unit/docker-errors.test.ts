@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clientUnusable, toDockerError } from '../../src/docker/docker-errors.js';
+import { checkDockerHost, clientUnusable, toDockerError } from '../../src/docker/docker-errors.js';
 import { exitCodeFor } from '../../src/runner/exit-code.js';
 import { reportedErrorOf } from '../../src/runner/reported-error.js';
 import type { StepReport } from '../../src/runner/summary.js';
@@ -52,6 +52,16 @@ describe('engine failures, one line each with the fix', () => {
       .toMatchObject({ code: 'DOCKER_HOST_INVALID', exitCode: 2 });
     expect(clientUnusable(new Error("File does not contain 'BEGIN CERTIFICATE'")).code).toBe('DOCKER_TLS_FILES');
   });
+
+  it.each(['foo', 'bogus://x', 'ssh://x', 'http://127.0.0.1:2375', 'unix://'])(
+    "refuses DOCKER_HOST '%s' as bad input before dialling anything", (host) => {
+      expect(() => checkDockerHost(host)).toThrow(expect.objectContaining({ code: 'DOCKER_HOST_INVALID', exitCode: 2 }));
+    });
+
+  it.each(['unix:///var/run/docker.sock', 'tcp://10.0.0.1:2376', undefined, ''])(
+    "takes DOCKER_HOST '%s' as an address to try", (host) => {
+      expect(() => checkDockerHost(host)).not.toThrow();
+    });
 
   it('reports a full evidence disk by name, and leaves other errors as they are', () => {
     const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC', path: '/ev/x.tar' });
