@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSynced } from './hashed-file.js';
 
@@ -34,6 +34,12 @@ export class DiskReserve {
     const path = join(dir, `disk-reserve.${process.pid}.tmp`);
     await writeSynced(path, randomBytes(bytes), 'wx');
     return new DiskReserve(path);
+  }
+
+  /** Removes what a killed run's reserve left in `dir`; its lock is ours now, so nothing else uses them. */
+  static async removeLeftovers(dir: string): Promise<void> {
+    const names = (await readdir(dir)).filter((name) => /^disk-reserve\.\d+\.tmp$/.test(name));
+    await Promise.all(names.map((name) => rm(join(dir, name), { force: true })));
   }
 
   /** Frees the room; once is enough, later calls do nothing. */

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { Actor } from '../audit/chain.js';
@@ -41,7 +41,11 @@ export async function createIncident(options: CreateIncidentOptions): Promise<In
   const parent = resolve(options.parentDir);
   const dir = join(parent, id);
   await makeIncidentDir(parent, dir);
-  const reserve = await createReserve(dir);
+  const reserve = await createReserve(dir).catch(async (error: unknown) => {
+    // Refused before anything was touched: no empty incident is left behind on the full disk.
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
 
   const evidenceDir = join(dir, 'evidence', container.name);
   await makePrivateDir(evidenceDir);

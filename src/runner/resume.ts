@@ -21,6 +21,7 @@ import type { Prompter } from '../ui/prompter.js';
 import { currentActor } from './actor.js';
 import { checkWorldFor } from './check-world.js';
 import { continueIncident } from './continue-incident.js';
+import { DiskReserve } from '../evidence/disk-reserve.js';
 import { createReserve, newBundle, type Incident } from './create-incident.js';
 import type { Journal, StartedPlan } from './journal.js';
 import { keepAside } from './keep-aside.js';
@@ -114,6 +115,7 @@ async function restoreIncident(
     await audit.append('evidence.kept-aside', 'info', { files: moved, gapsOfEarlierAttempt: dropped });
     await sealEvidence(bundle, audit);
   }
+  await DiskReserve.removeLeftovers(dir);
   return { id: journal.incident, dir, evidenceDir, audit, bundle, journal, reserve: await createReserve(dir) };
 }
 

@@ -54,7 +54,12 @@ export class Output {
   }
 }
 
-/** Spinners and colour only for a person at a terminal who has not opted out. */
-export function wantsFancyOutput(): boolean {
-  return Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+/**
+ * Spinners and colour only for a person at a terminal who has not opted out.
+ * A terminal that reports no width (a pty nobody sized) makes the spinner
+ * redraw without end, so it gets plain lines too.
+ */
+export function wantsFancyOutput(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = process.stderr): boolean {
+  if (!stream.isTTY || !(stream.columns > 0)) return false;
+  return !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 }

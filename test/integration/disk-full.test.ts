@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -79,6 +79,8 @@ describe.skipIf(!inject('docker').ok || !isRoot)('an evidence disk that fills up
       expect(refused.code).toBe(3);
       expect(refused.stderr).toMatch(/^ir: the evidence disk is full: not even 256 KiB free in /);
       expect((await new Docker().getContainer(guide.id).inspect()).State.Running).toBe(true);
+      // Nothing touched, nothing left: no empty incident directory takes the little room there is.
+      expect((await readdir(join(small, 'incidents'))).filter((name) => !name.startsWith('.'))).toEqual([]);
     } finally {
       await exec('umount', [small]);
     }

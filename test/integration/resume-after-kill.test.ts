@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -81,6 +81,8 @@ describe.skipIf(!inject('docker').ok)('ir SIGKILLed during capture, then resumed
     expect(audit.code, audit.stdout + audit.stderr).toBe(0);
     const evidence = await runCli(['evidence', 'verify', dir, '--json']);
     expect(evidence.code, evidence.stdout + evidence.stderr).toBe(0);
+    // The killed run's room on the disk is given back, not left as 256 KiB of noise in the evidence.
+    expect((await readdir(dir)).filter((name) => name.startsWith('disk-reserve.'))).toEqual([]);
   });
 
   it('keeps what the killed capture wrote, aside and marked partial, and captures afresh', async () => {
