@@ -134,7 +134,9 @@ async function recordFailure(options: RunStepsOptions, step: Step, index: number
 async function recordSkip(
   options: RunStepsOptions, step: Step, index: number, reason: string, outcome: 'skipped' | 'not-run',
 ): Promise<StepReport> {
-  await options.incident.audit.append('step.skipped', 'skipped', { step: index, kind: step.kind, reason });
+  // Skipped is the operator's choice, never run again; not run (abort, Ctrl-C) is left for ir resume.
+  const [event, recorded] = outcome === 'skipped' ? ['step.skipped', 'skipped'] as const : ['step.not-run', 'info'] as const;
+  await options.incident.audit.append(event, recorded, { step: index, kind: step.kind, reason });
   await options.incident.journal.set(index, outcome);
   options.output.progress(`- ${index}. ${step.kind}: not run (${reason})`);
   return { index, kind: step.kind, outcome, summary: `not run: ${reason}` };

@@ -55,8 +55,16 @@ async function pauseInstead(
   }
   throw fallbackError('ISOLATE_FALLBACK_PAUSED',
     `${cannot}: paused it instead (fallback: pause); ` +
-    `it is still on ${whose} and talks again if unpaused`,
-    'terminate it after capture, or firewall it on the host');
+    `it is still on ${whose} and talks again if unpaused`, pausedHint(info));
+}
+
+/** Pausing the target cuts off only the target: a network namespace it borrows stays live. */
+function pausedHint(info: Container): string {
+  const mode = info.HostConfig.NetworkMode ?? '';
+  const owner = mode.startsWith('container:') ? mode.slice('container:'.length) : undefined;
+  const afterCapture = 'terminate it after capture, or firewall it on the host';
+  return owner ? `contain ${owner} too (ir contain --target ${owner}): it shares that network; ${afterCapture}`
+    : afterCapture;
 }
 
 function notRunning(info: Container, mode: string, cannot: string): StepResult {

@@ -58,6 +58,21 @@ describe.skipIf(!inject('docker').ok)('network modes isolate cannot disconnect',
     await expect(container.inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('--network container:X paused by default: the hint says to contain X too', async () => {
+    const ownNetwork = uniqueName('owner-net');
+    await docker.createNetwork({ Name: ownNetwork, Driver: 'bridge' });
+    networks.push(ownNetwork);
+    const owner = await startShared(ownNetwork);
+    const joined = await startShared(`container:${owner.id}`);
+    made.push(owner, joined);
+    const { run } = await contain(joined, '  - isolate: {}\n', ['--json']);
+
+    const [step] = JSON.parse(run.stdout).steps;
+    expect(step.error).toMatchObject({ code: 'ISOLATE_FALLBACK_PAUSED' });
+    expect(step.error.hint).toMatch(new RegExp(`^contain ${owner.id} too \\(ir contain --target ${owner.id}\\)`));
+    expect((await owner.inspect()).State).toMatchObject({ Running: true, Paused: false });
+  });
+
   it('--network container:X: stops it once capture is done, and leaves X alone', async () => {
     const ownNetwork = uniqueName('owner-net');
     await docker.createNetwork({ Name: ownNetwork, Driver: 'bridge' });

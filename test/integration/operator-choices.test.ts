@@ -100,7 +100,8 @@ describe.skipIf(!inject('docker').ok)('operator choices and the evidence-first r
     expect(await contain(options(), answering('run', 'abort'))).toBe(130);
     expect(await stillExists()).toBe(true);
     const records = await trail();
-    expect(records.filter((r) => r.event === 'step.skipped').map((r) => r.details.kind)).toEqual(['capture', 'terminate']);
+    expect(records.filter((r) => r.event === 'step.not-run').map((r) => r.details.kind)).toEqual(['capture', 'terminate']);
+    expect(records.some((r) => r.event === 'step.skipped')).toBe(false);
     expect(records.at(-2)).toMatchObject({ event: 'incident.finished', details: { outcome: 'aborted' } });
     expect(records.at(-1)).toMatchObject({ event: 'audit.sealed' });
   });
