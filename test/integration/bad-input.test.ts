@@ -97,6 +97,10 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does n
         'succeeded', 'succeeded', 'succeeded', 'failed',
       ]);
       expect(summary.steps[3].error.code).toBe('SECRET_NOT_FOUND');
+      const incidentDir = await onlyIncidentDir(join(work, 'incidents'));
+      const notRotated = `the secret behind GROQ_API_KEY (${secretId}) is NOT rotated: revoke the old key at its ` +
+        `issuer all the same, then finish the rotation with ir resume ${incidentDir}`;
+      expect(summary.remaining).toContain(notRotated);
 
       const trail = await readFile(join(await onlyIncidentDir(join(work, 'incidents')), 'audit.jsonl'), 'utf8');
       const records = trail.trim().split('\n').map((line) => JSON.parse(line));
@@ -106,6 +110,7 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does n
         'step.started:terminate', 'step.finished:terminate', 'step.started:rotate-secret', 'step.failed:rotate-secret',
       ]);
       expect(records.at(-2)).toMatchObject({ event: 'incident.finished', details: { outcome: 'failed' } });
+      expect(records.at(-2).details.remaining).toContain(notRotated);
       expect(records.at(-1)).toMatchObject({ event: 'audit.sealed' });
       expect(run.stdout + run.stderr + trail).not.toContain(apiKey);
 
