@@ -6,7 +6,7 @@
 import { IrError } from '../errors.js';
 import { withAwsErrors } from './aws-errors.js';
 import { settleStalePending } from './half-done.js';
-import { removePending, rotateWithValue } from './put-rotation.js';
+import { checkSuppliedMatches, readText, removePending, rotateWithValue } from './put-rotation.js';
 import type { PasswordConstraints, SecretDescription, SecretsApi } from './secrets-api.js';
 import { findPrimary, type PrimarySecret } from './primary-region.js';
 import {
@@ -193,13 +193,22 @@ async function confirmDone(
   if (!previousVersionId) {
     throw notVerified(request.secretId, description, { newVersionId: token, strategy: request.strategy });
   }
+  if (request.strategy === 'supply') await checkSuppliedAgain(api, request, previousVersionId);
   const pendingLeft = description.versionIdsToStages[token]!.includes(PENDING);
   const resumed = pendingLeft && request.strategy !== 'lambda';
   if (resumed) await removePending(api, request.secretId, token);
   return {
     arn: description.arn, name: description.name, previousVersionId, newVersionId: token,
-    strategy: request.strategy, alreadyDone: !resumed, resumed,
+    strategy: request.strategy, alreadyDone: true, resumed,
   };
+}
+
+/** Our version is current already: the value supplied now must still be the one it holds. */
+async function checkSuppliedAgain(api: SecretsApi, request: RotationRequest, previousVersionId: string) {
+  const { secretId, clientRequestToken } = request;
+  const stored = await readText(api, secretId, clientRequestToken);
+  const previous = await readText(api, secretId, previousVersionId);
+  await checkSuppliedMatches(api, { ...request, strategy: 'supply' }, previous, stored);
 }
 
 function noLambda(secretId: string): IrError {

@@ -65,6 +65,24 @@ describe.skipIf(!inject('aws').ok)('rotation states against Secrets Manager', ()
     });
   });
 
+  it('refuses a different supplied value once our version is already AWSCURRENT, and reports the same as done',
+    async () => {
+      await withSecret('current-initial', async (name, first) => {
+        const req = request(name, { strategy: 'supply', newValue: 'first-supplied' });
+        await caught(rotateSecret(crashingAt('AWSPENDING'), req));
+        expect(await stagesOf(name)).toEqual({ [first]: ['AWSPREVIOUS'],
+          [req.clientRequestToken]: expect.arrayContaining(['AWSCURRENT', 'AWSPENDING']) });
+        const error = await caught(rotateSecret(api, { ...req, newValue: 'second-supplied' }));
+        expect(error.code).toBe('ROTATION_TOKEN_VALUE_DIFFERS');
+        expect(`${error.message} ${error.hint}`).not.toMatch(/supplied-/);
+        expect(await secretValueOf(name, req.clientRequestToken)).toBe('first-supplied');
+
+        const same = await rotateSecret(api, req);
+        expect(same).toMatchObject({ alreadyDone: true, newVersionId: req.clientRequestToken, previousVersionId: first });
+        expect(await stagesOf(name)).toEqual({ [first]: ['AWSPREVIOUS'], [req.clientRequestToken]: ['AWSCURRENT'] });
+      });
+    });
+
   it('stops at a rotation left half-done, then clears the stale label only when asked', async () => {
     await withSecret('half-initial', async (name, first) => {
       const stale = randomUUID();
