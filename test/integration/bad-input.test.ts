@@ -62,6 +62,22 @@ describe('bad input is refused before anything is touched', () => {
     await expectRefusedUntouched(run, 2, /--secret-value-file was given but no rotate-secret step uses strategy 'supply'/);
   });
 
+  it.each([
+    ['not valid UTF-8', Buffer.from([0x6b, 0x65, 0x79, 0xff, 0xfe, 0x0a]), /is not valid UTF-8 text/],
+    ['a NUL character', Buffer.from('key\0tail\n'), /holds a NUL character/],
+  ])('a secret value file holding %s, refused rather than changed', async (_what, bytes, message) => {
+    await writeFile(join(work, 'value'), bytes);
+    const run = await contain(['autotrader', '--secret-value-file', join(work, 'value')]);
+    await expectRefusedUntouched(run, 2, new RegExp(`--secret-value-file \\S+ ${message.source}`));
+    expect(run.stderr).toMatch(/\n {2}hint: write the credential as UTF-8 text/);
+  });
+
+  it('a secret value file that does not exist, with a hint', async () => {
+    const run = await contain(['autotrader', '--secret-value-file', join(work, 'absent')]);
+    await expectRefusedUntouched(run, 2, /cannot read --secret-value-file \S+absent: ENOENT/);
+    expect(run.stderr).toMatch(/\n {2}hint: check the path: the file does not exist/);
+  });
+
   it('an override reason without the override, and an empty case id', async () => {
     await expectRefusedUntouched(await contain(['container', '--reason', 'why']), 2, /--reason goes with --force-terminate/);
     await expectRefusedUntouched(await contain(['container', '--case', '']), 2, /case id '' cannot name a directory/);
