@@ -8,6 +8,8 @@ import { withAwsErrors } from './aws-errors.js';
 import { settleStalePending } from './half-done.js';
 import { checkSuppliedMatches, readText, removePending, rotateWithValue } from './put-rotation.js';
 import type { PasswordConstraints, SecretDescription, SecretsApi } from './secrets-api.js';
+import { DEFAULT_PASSWORD } from './new-value.js';
+import { checkPasswordConstraints } from './password-classes.js';
 import { findPrimary, type PrimarySecret } from './primary-region.js';
 import {
   CURRENT, PENDING, PREVIOUS, notVerified, versionWith, waitForStages, type VerifyTiming,
@@ -146,6 +148,9 @@ function checkRequest(request: RotationRequest): void {
   if (request.strategy !== 'supply' && request.newValue !== undefined) {
     throw problem(`a new value was given for "${request.secretId}" with strategy '${request.strategy}'`,
       "use strategy 'supply' to store a value you provide");
+  }
+  if (request.strategy === 'generate') {
+    checkPasswordConstraints(request.secretId, request.password ?? DEFAULT_PASSWORD);
   }
   if (request.strategy === 'lambda' && request.key !== undefined) {
     throw problem(`'key' cannot be used with strategy 'lambda' ("${request.secretId}")`,

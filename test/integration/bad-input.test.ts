@@ -117,6 +117,8 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does n
       const notRotated = `the secret behind GROQ_API_KEY (${secretId}) is NOT rotated: revoke the old key at its ` +
         `issuer all the same, then finish the rotation with ir resume ${incidentDir}`;
       expect(summary.remaining).toContain(notRotated);
+      expect(summary.steps[3].error.hint).toBe("check the runbook's secretId and AWS_REGION, then finish it " +
+        `in this incident: ir resume ${incidentDir}`);
 
       const trail = await readFile(join(await onlyIncidentDir(join(work, 'incidents')), 'audit.jsonl'), 'utf8');
       const records = trail.trim().split('\n').map((line) => JSON.parse(line));
