@@ -73,10 +73,13 @@ const PUT_TIMING: VerifyTiming = { timeoutMs: 10_000, intervalMs: 500 };
 const LAMBDA_INTERVAL_MS = 3_000;
 const DEFAULT_LAMBDA_TIMEOUT_S = 300;
 
+/** Where a rotation would act: the primary's region, and the replica's when the runbook's region holds one. */
+export type RotationWhere = Pick<RotationResult, 'region' | 'replicaRegion'>;
+
 /** Reads what a rotation of `secretId` would act on, changing nothing. */
-export async function planRotation(api: SecretsApi, secretId: string): Promise<RotationPlan> {
-  const { description } = await findPrimary(api, secretId);
-  return toPlan(description, secretId);
+export async function planRotation(api: SecretsApi, secretId: string): Promise<RotationPlan & RotationWhere> {
+  const { description, region, replicaRegion } = await findPrimary(api, secretId);
+  return { ...toPlan(description, secretId), region, ...(replicaRegion ? { replicaRegion } : {}) };
 }
 
 /** Rotates the secret; a rerun with the same token finishes or confirms the first run's version. */
