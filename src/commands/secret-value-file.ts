@@ -52,10 +52,10 @@ function decodeValue(bytes: Buffer, file: string): string {
 }
 
 function notText(file: string, what: string): IrError {
-  return new IrError(`--secret-value-file ${file} ${what}; Secrets Manager would not store it as given`, {
+  return new IrError(`--secret-value-file ${file} ${what}; it would not be stored as given`, {
     code: 'SECRET_FILE_NOT_TEXT',
     source: 'input',
-    hint: 'write the credential as UTF-8 text (base64 it first if it is binary) and supply that file',
+    hint: 'write the credential as UTF-8 text (base64 it first if it is binary) and supply that',
   });
 }
 

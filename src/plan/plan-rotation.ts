@@ -39,8 +39,9 @@ export async function planRotate(
       message: `secret "${params.secretId}" has no rotation function configured`,
       hint: "configure rotation on the secret, or use strategy 'generate' or 'supply'",
     }] : [];
-    const replica = rotation.replicaRegion ? [`${rotation.name} in ${rotation.replicaRegion} is a read-only ` +
-      `replica: it would be rotated in its primary region ${rotation.region}; the replicas follow`] : [];
+    const { name, region, replicaRegion } = rotation;
+    const replica = replicaRegion ? [`${name} in ${replicaRegion} is a read-only replica: it ` +
+      `would be rotated in its primary region ${region}; the replicas follow`] : [];
     return { details: { ...asked, ...rotation }, notes: [...replica, ...notes], problems };
   } catch (error) {
     const problem = problemOf(error, { operation: 'DescribeSecret', secretId });

@@ -8,10 +8,13 @@ import { readTrailFile } from '../audit/read-trail.js';
 import { uncoveredFollowUp } from '../steps/uncovered-secrets.js';
 import type { JournalStep } from './journal.js';
 
-/** The follow-ups in the trail at `dir`, of steps the journal has done and of every uncovered-secret warning. */
-export async function readEarlierFollowUps(dir: string, steps: readonly JournalStep[]): Promise<string[]> {
+/** The follow-ups in the trail at `dir`: of steps the journal has done, and uncovered secrets. */
+export async function readEarlierFollowUps(
+  dir: string, steps: readonly JournalStep[],
+): Promise<string[]> {
   const { entries } = await readTrailFile(dir);
-  return earlierFollowUps(entries.filter((entry): entry is AuditRecord => entry !== undefined), steps);
+  const records = entries.filter((entry): entry is AuditRecord => entry !== undefined);
+  return earlierFollowUps(records, steps);
 }
 
 /** In trail order, once each: a retried step's own follow-ups come again from its new run. */

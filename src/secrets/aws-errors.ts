@@ -44,7 +44,7 @@ interface ErrorFacts {
   code?: string;
   message: string;
   throttling: boolean;
-  /** The endpoint answered, but not as the AWS API does (HTML from a proxy, say): no AWS error name. */
+  /** The endpoint answered, but not as the AWS API does (HTML from a proxy): no AWS error name. */
   notAws: boolean;
   status?: number;
 }
@@ -128,10 +128,11 @@ const RULES: Rule[] = [{
 }, {
   code: 'AWS_NOT_AN_API_ANSWER',
   matches: (f) => f.notAws,
-  message: (f, c) => `${serviceOf(c)} ${c.operation} on ${on(c, 'the account')} got an answer that is not ` +
-    `the AWS API's (${f.name}${f.status ? `, HTTP ${f.status}` : ''})`,
-  hint: () => 'the endpoint answered with something that is not the AWS API (a proxy or login page?): point ' +
-    `AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SECRETS_MANAGER at Secrets Manager, then ${RETRY_ALONE}`,
+  message: (f, c) => `${serviceOf(c)} ${c.operation} on ${on(c, 'the account')} got an answer ` +
+    `that is not the AWS API's (${f.name}${f.status ? `, HTTP ${f.status}` : ''})`,
+  hint: () => 'the endpoint answered with something that is not the AWS API (a proxy or login ' +
+    'page?): point AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SECRETS_MANAGER at Secrets Manager, ' +
+    `then ${RETRY_ALONE}`,
 }, {
   code: 'AWS_ERROR',
   matches: () => true,
@@ -154,10 +155,11 @@ export function toIrError(error: unknown, context: AwsCallContext): IrError {
   });
 }
 
-/** The same error, its hint pointing to `ir resume` of the incident it failed in rather than a new one. */
+/** The same error, its hint pointing to `ir resume` of the incident it failed in, not a new one. */
 export function withResumeHint(error: unknown, incidentDir: string): unknown {
   if (!(error instanceof IrError) || !error.hint?.endsWith(RETRY_ALONE)) return error;
-  const hint = `${error.hint.slice(0, -RETRY_ALONE.length)}finish it in this incident: ir resume ${incidentDir}`;
+  const resume = `finish it in this incident: ir resume ${incidentDir}`;
+  const hint = `${error.hint.slice(0, -RETRY_ALONE.length)}${resume}`;
   return new IrError(error.message, {
     code: error.code, source: error.source, exitCode: error.exitCode, hint, cause: error.cause,
   });

@@ -84,7 +84,7 @@ function replaceKey(request: NewValueRequest, current: string, fresh: string): s
   return JSON.stringify({ ...object, [key]: fresh });
 }
 
-/** A consumer that parses a number, a flag or a nested object would break on a string in its place. */
+/** A consumer that parses a number, a flag or an object would break on a string in its place. */
 function notAString(secretId: string, key: string, value: unknown): IrError {
   const type = value === null ? 'null' : Array.isArray(value) ? 'an array'
     : typeof value === 'object' ? 'an object' : `a ${typeof value}`;

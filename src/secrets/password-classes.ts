@@ -19,7 +19,9 @@ const FEWEST_CHARACTERS = 10;
 export function checkPasswordConstraints(secretId: string, constraints: PasswordConstraints): void {
   const excluded = new Set(constraints.excludeCharacters ?? '');
   const types = TYPES.filter((type) => !type.punctuation || !constraints.excludePunctuation);
-  const left = types.map((type) => ({ ...type, left: [...type.chars].filter((char) => !excluded.has(char)) }));
+  const left = types.map((type) => ({
+    ...type, left: [...type.chars].filter((char) => !excluded.has(char)),
+  }));
   const emptied = left.filter((type) => type.left.length === 0).map((type) => type.name);
   if (emptied.length > 0) {
     throw tooFew(secretId, `excludeCharacters removes every one of the ${emptied.join(' and ')}, ` +
@@ -27,7 +29,8 @@ export function checkPasswordConstraints(secretId: string, constraints: Password
   }
   const size = left.reduce((sum, type) => sum + type.left.length, 0);
   if (size < FEWEST_CHARACTERS) {
-    throw tooFew(secretId, `excludeCharacters leaves ${size} characters, fewer than ${FEWEST_CHARACTERS}`);
+    const why = `excludeCharacters leaves ${size} characters, fewer than ${FEWEST_CHARACTERS}`;
+    throw tooFew(secretId, why);
   }
 }
 

@@ -90,7 +90,8 @@ async function verifyStaged(api: SecretsApi, rotation: ValueRotation, current: s
  * or already AWSCURRENT: `previous` is the value it replaced.
  */
 export async function checkSuppliedMatches(
-  api: SecretsApi, rotation: NewValueRequest & { clientRequestToken: string }, previous: string, stored: string,
+  api: SecretsApi, rotation: NewValueRequest & { clientRequestToken: string },
+  previous: string, stored: string,
 ): Promise<void> {
   const { secretId, clientRequestToken } = rotation;
   const intended = await buildSecretString(api, rotation, previous);

@@ -73,11 +73,13 @@ const PUT_TIMING: VerifyTiming = { timeoutMs: 10_000, intervalMs: 500 };
 const LAMBDA_INTERVAL_MS = 3_000;
 const DEFAULT_LAMBDA_TIMEOUT_S = 300;
 
-/** Where a rotation would act: the primary's region, and the replica's when the runbook's region holds one. */
+/** Where a rotation would act: the primary's region, and the replica's the runbook named. */
 export type RotationWhere = Pick<RotationResult, 'region' | 'replicaRegion'>;
 
 /** Reads what a rotation of `secretId` would act on, changing nothing. */
-export async function planRotation(api: SecretsApi, secretId: string): Promise<RotationPlan & RotationWhere> {
+export async function planRotation(
+  api: SecretsApi, secretId: string,
+): Promise<RotationPlan & RotationWhere> {
   const { description, region, replicaRegion } = await findPrimary(api, secretId);
   return { ...toPlan(description, secretId), region, ...(replicaRegion ? { replicaRegion } : {}) };
 }
@@ -212,7 +214,9 @@ async function confirmDone(
 }
 
 /** Our version is current already: the value supplied now must still be the one it holds. */
-async function checkSuppliedAgain(api: SecretsApi, request: RotationRequest, previousVersionId: string) {
+async function checkSuppliedAgain(
+  api: SecretsApi, request: RotationRequest, previousVersionId: string,
+): Promise<void> {
   const { secretId, clientRequestToken } = request;
   const stored = await readText(api, secretId, clientRequestToken);
   const previous = await readText(api, secretId, previousVersionId);

@@ -30,7 +30,8 @@ export async function rotateAwsSecret(params: RotateSecretParams, ctx: StepConte
 }
 
 function requestOf(
-  params: RotateSecretParams, ctx: StepContext, newValue: string | undefined, clientRequestToken: string,
+  params: RotateSecretParams, ctx: StepContext, newValue: string | undefined,
+  clientRequestToken: string,
 ): RotationRequest {
   return {
     secretId: params.secretId,

@@ -30,7 +30,7 @@ export const rotateSecretStep: StepDefinition<RotateSecretParams> = {
 
   failedFollowUps(params, ctx) {
     const behind = params.env ? `${params.env} (${params.secretId})` : params.secretId;
-    return [`the secret behind ${behind} is NOT rotated: revoke the old key at its issuer all the same, ` +
-      `then finish the rotation with ir resume ${ctx.incidentDir}`];
+    return [`the secret behind ${behind} is NOT rotated: revoke the old key at its issuer ` +
+      `all the same, then finish the rotation with ir resume ${ctx.incidentDir}`];
   },
 };

@@ -30,5 +30,6 @@ export async function recordUncoveredSecrets(
 
 /** The to-do for uncovered variables; `ir resume` rebuilds it from the audit record. */
 export function uncoveredFollowUp(variables: string[]): string {
-  return `rotate ${variables.join(', ')}: burned with the container, and not rotated by this runbook`;
+  const names = variables.join(', ');
+  return `rotate ${names}: burned with the container, and not rotated by this runbook`;
 }
