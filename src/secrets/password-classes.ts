@@ -10,7 +10,7 @@ const TYPES: { name: string; chars: string; punctuation?: boolean }[] = [
   { name: 'upper-case letters', chars: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' },
   { name: 'lower-case letters', chars: 'abcdefghijklmnopqrstuvwxyz' },
   { name: 'digits', chars: '0123456789' },
-  { name: 'punctuation', chars: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', punctuation: true },
+  { name: 'punctuation marks', chars: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', punctuation: true },
 ];
 // As many as a Swarm secret needs, so one runbook's constraints mean the same in both stores.
 const FEWEST_CHARACTERS = 10;
