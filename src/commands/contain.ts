@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { loadSigningKey } from '../audit/sign.js';
 import { ExitCode, IrError } from '../errors.js';
 import { Redactor } from '../redactor.js';
@@ -9,6 +8,7 @@ import { runIncident } from '../runner/run-incident.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
 import { Output, wantsFancyOutput } from '../ui/output.js';
 import type { Prompter } from '../ui/prompter.js';
+import { readSecretFile } from './secret-value-file.js';
 
 /** Options of `ir contain`, as the CLI parsed them. */
 export interface ContainOptions extends RunbookSelection {
@@ -139,33 +139,4 @@ export async function readSuppliedSecret(
     asked.set(secretId, value);
     return value;
   };
-}
-
-async function readSecretFile(file: string): Promise<string> {
-  let text: string;
-  try {
-    // '-': standard input, so a script can pipe the value without it touching the disk.
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-  } catch (error) {
-    throw new IrError(`cannot read --secret-value-file ${file}: ${(error as NodeJS.ErrnoException).code}`, {
-      code: 'SECRET_FILE_UNREADABLE',
-      source: 'input',
-    });
-  }
-  // Editors and `echo` add a final newline that is not part of the secret.
-  const value = text.replace(/\r?\n$/, '');
-  if (value.trim().length === 0) {
-    throw new IrError(`--secret-value-file ${file} is empty or only white space`, {
-      code: 'SECRET_FILE_EMPTY',
-      source: 'input',
-      hint: 'put the new credential in the file (one final newline is dropped)',
-    });
-  }
-  return value;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -39,7 +39,10 @@ export async function planRotate(
       message: `secret "${params.secretId}" has no rotation function configured`,
       hint: "configure rotation on the secret, or use strategy 'generate' or 'supply'",
     }] : [];
-    return { details: { ...asked, ...rotation }, notes, problems };
+    const { name, region, replicaRegion } = rotation;
+    const replica = replicaRegion ? [`${name} in ${replicaRegion} is a read-only replica: it ` +
+      `would be rotated in its primary region ${region}; the replicas follow`] : [];
+    return { details: { ...asked, ...rotation }, notes: [...replica, ...notes], problems };
   } catch (error) {
     const problem = problemOf(error, { operation: 'DescribeSecret', secretId });
     return { details: asked, notes, problems: [problem] };

@@ -35,6 +35,8 @@ export interface ContinueIncidentOptions {
   lock?: HeldLock;
   /** Steps done before a resume, by index. */
   earlier?: Map<number, StepReport>;
+  /** What the runs before a resume left for a person to do, from the audit trail. */
+  earlierFollowUps?: string[];
   checkWorld?(step: Step, index: number): Promise<StepResult | undefined>;
 }
 
@@ -103,7 +105,8 @@ async function finish(
   await incident.reserve.release();
   const { manifest } = await sealEvidence(incident.bundle, incident.audit);
   await incident.audit.append('incident.finished', outcome === 'succeeded' ? 'succeeded' : 'failed', {
-    outcome, steps: outcomes(reports), evidenceComplete: manifest.complete, remaining: remainingWork(reports),
+    outcome, steps: outcomes(reports), evidenceComplete: manifest.complete,
+    remaining: remainingWork(reports, options.earlierFollowUps),
   });
   const auditSeal = await sealIncident(incident.audit, incident.bundle, options.signingKey);
   return { ...summarise(options, outcome, reports, manifest), auditSeal };
@@ -124,6 +127,7 @@ function summarise(
     outcome,
     partlyContained: isPartlyContained(reports),
     steps: reports,
+    remaining: remainingWork(reports, options.earlierFollowUps),
     evidence: {
       manifest: join(incident.dir, 'manifest.json'),
       captured: manifest.captured,

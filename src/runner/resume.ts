@@ -22,6 +22,7 @@ import { currentActor } from './actor.js';
 import { checkWorldFor } from './check-world.js';
 import { continueIncident } from './continue-incident.js';
 import { DiskReserve } from '../evidence/disk-reserve.js';
+import { readEarlierFollowUps } from './earlier-follow-ups.js';
 import { createReserve, newBundle, type Incident } from './create-incident.js';
 import type { Journal, StartedPlan } from './journal.js';
 import { keepAside } from './keep-aside.js';
@@ -74,6 +75,7 @@ async function resumeChecked(options: ResumeIncidentOptions, found: ResumableInc
     return await continueIncident({
       incident, ctx, container, steps: plan.steps, output: options.output, prompter: options.prompter,
       json: options.json, signingKey: options.signingKey, lock, earlier: earlierReports(journal),
+      earlierFollowUps: await readEarlierFollowUps(dir, journal.steps),
       checkWorld: checkWorldFor(docker, plan.container.id),
     });
   } catch (error) {

@@ -126,9 +126,15 @@ async function runOne(options: RunStepsOptions, step: Step, index: number): Prom
 async function recordFailure(options: RunStepsOptions, step: Step, index: number, thrown: unknown): Promise<StepReport> {
   const error = reportedErrorOf(thrown);
   if (isDiskFull(thrown)) await options.ctx.diskReserve?.release();
-  await options.incident.audit.append('step.failed', 'failed', { step: index, kind: step.kind, error });
+  const followUps = definitionOf(step).failedFollowUps?.(step.params, options.ctx) ?? [];
+  await options.incident.audit.append('step.failed', 'failed', {
+    step: index, kind: step.kind, error, ...(followUps.length > 0 ? { followUps } : {}),
+  });
   await options.incident.journal.set(index, 'failed', { code: error.code, message: error.message });
-  return { index, kind: step.kind, outcome: 'failed', summary: 'failed', error };
+  return {
+    index, kind: step.kind, outcome: 'failed', summary: 'failed', error,
+    ...(followUps.length > 0 ? { followUps } : {}),
+  };
 }
 
 async function recordSkip(

@@ -32,6 +32,8 @@ export interface IncidentSummary {
     missing: { what: string; reason: string }[];
     partial: string[];
   };
+  /** What is left for a person, from this run's steps and from those done before a resume. */
+  remaining?: string[];
   /** The audit trail's seal, also written into manifest.json. */
   auditSeal?: AuditSeal;
 }
@@ -62,7 +64,7 @@ export function formatSummary(summary: IncidentSummary): string[] {
     if (step.error?.hint) lines.push(`      hint: ${step.error.hint}`);
     for (const warning of step.warnings ?? []) lines.push(`      warning: ${warning}`);
   }
-  const remaining = remainingWork(summary.steps);
+  const remaining = summary.remaining ?? remainingWork(summary.steps);
   if (remaining.length > 0) lines.push('Still to do by hand:', ...remaining.map((item) => `  - ${item}`));
   if (summary.evidence.manifest) lines.push(`Evidence: ${summary.evidence.manifest} (${evidenceState(summary)})`);
   if (summary.auditSeal) lines.push(`Audit trail: sealed after ${summary.auditSeal.records} records${signedBy(summary.auditSeal)}`);
@@ -70,7 +72,7 @@ export function formatSummary(summary: IncidentSummary): string[] {
   return lines;
 }
 
-/** Every step's follow-ups, once each, in step order. */
-export function remainingWork(steps: StepReport[]): string[] {
-  return [...new Set(steps.flatMap((step) => step.followUps ?? []))];
+/** Every step's follow-ups, once each, in step order, after those an earlier run left. */
+export function remainingWork(steps: StepReport[], earlier: string[] = []): string[] {
+  return [...new Set([...earlier, ...steps.flatMap((step) => step.followUps ?? [])])];
 }

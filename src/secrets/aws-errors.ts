@@ -44,16 +44,23 @@ interface ErrorFacts {
   code?: string;
   message: string;
   throttling: boolean;
+  /** The endpoint answered, but not as the AWS API does (HTML from a proxy): no AWS error name. */
+  notAws: boolean;
+  status?: number;
 }
 
 function factsOf(error: unknown): ErrorFacts {
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const retryable = e.$retryable as { throttling?: boolean } | undefined;
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  const answered = typeof e.$response === 'object' || name === 'SyntaxError';
   return {
-    name: typeof e.name === 'string' ? e.name : 'Error',
+    name,
     code: typeof e.code === 'string' ? e.code : undefined,
     message: error instanceof Error ? error.message : String(error),
     throttling: retryable?.throttling === true,
+    notAws: e.$fault === undefined && answered,
+    status: (e.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode,
   };
 }
 
@@ -81,13 +88,16 @@ const serviceOf = (context: AwsCallContext) => (isSts(context) ? 'STS' : 'Secret
 const actionOf = (context: AwsCallContext) =>
   `${isSts(context) ? 'sts' : 'secretsmanager'}:${context.operation}`;
 
+/** The end of a rotation failure's hint; a step with an incident points to `ir resume` instead. */
+export const RETRY_ALONE = 'retry it alone: ir contain <runbook> --steps rotate-secret';
+
 const RULES: Rule[] = [{
   code: 'SECRET_NOT_FOUND',
   source: 'input',
   // RotateSecret runs right after a successful DescribeSecret; its not-found is about the lambda.
   matches: (f, c) => f.name === 'ResourceNotFoundException' && c.operation !== 'RotateSecret',
   message: (_f, c) => `Secrets Manager has no ${on(c, 'such secret')} (${c.operation})`,
-  hint: () => "check the runbook's secretId and AWS_REGION, then retry it alone: ir contain <runbook> --steps rotate-secret",
+  hint: () => `check the runbook's secretId and AWS_REGION, then ${RETRY_ALONE}`,
 }, {
   code: 'AWS_CREDENTIALS',
   matches: (f) => CREDENTIAL_ERRORS.has(f.name),
@@ -109,18 +119,26 @@ const RULES: Rule[] = [{
   code: 'AWS_THROTTLED',
   matches: (f) => THROTTLING_ERRORS.has(f.name) || f.throttling,
   message: (_f, c) => `${serviceOf(c)} throttled ${c.operation} on ${on(c, 'the account')}`,
-  hint: () => 'wait a minute, then retry it alone: ir contain <runbook> --steps rotate-secret',
+  hint: () => `wait a minute, then ${RETRY_ALONE}`,
 }, {
   code: 'AWS_UNREACHABLE',
   matches: (f) => (f.code !== undefined && NETWORK_CODES.has(f.code)) || f.name === 'TimeoutError',
   message: (f, c) => `cannot reach ${serviceOf(c)} for ${c.operation} (${f.code ?? f.name})`,
   hint: () => 'check the network, AWS_REGION and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SECRETS_MANAGER',
 }, {
+  code: 'AWS_NOT_AN_API_ANSWER',
+  matches: (f) => f.notAws,
+  message: (f, c) => `${serviceOf(c)} ${c.operation} on ${on(c, 'the account')} got an answer ` +
+    `that is not the AWS API's (${f.name}${f.status ? `, HTTP ${f.status}` : ''})`,
+  hint: () => 'the endpoint answered with something that is not the AWS API (a proxy or login ' +
+    'page?): point AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SECRETS_MANAGER at Secrets Manager, ' +
+    `then ${RETRY_ALONE}`,
+}, {
   code: 'AWS_ERROR',
   matches: () => true,
   message: (f, c) =>
     `${serviceOf(c)} ${c.operation} failed on ${on(c, 'the account')}: ${detailOf(f, c)}`,
-  hint: () => 'see the AWS error name above; once fixed, retry it alone: ir contain <runbook> --steps rotate-secret',
+  hint: () => `see the AWS error name above; once fixed, ${RETRY_ALONE}`,
 }];
 
 /** The IrError for an error thrown by a Secrets Manager call; IrErrors pass through. */
@@ -134,6 +152,16 @@ export function toIrError(error: unknown, context: AwsCallContext): IrError {
     hint: rule.hint(context),
     // The cause could carry echoed input, so a failed PutSecretValue keeps none.
     cause: context.operation === 'PutSecretValue' ? undefined : error,
+  });
+}
+
+/** The same error, its hint pointing to `ir resume` of the incident it failed in, not a new one. */
+export function withResumeHint(error: unknown, incidentDir: string): unknown {
+  if (!(error instanceof IrError) || !error.hint?.endsWith(RETRY_ALONE)) return error;
+  const resume = `finish it in this incident: ir resume ${incidentDir}`;
+  const hint = `${error.hint.slice(0, -RETRY_ALONE.length)}${resume}`;
+  return new IrError(error.message, {
+    code: error.code, source: error.source, exitCode: error.exitCode, hint, cause: error.cause,
   });
 }
 

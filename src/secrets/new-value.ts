@@ -80,7 +80,20 @@ function replaceKey(request: NewValueRequest, current: string, fresh: string): s
       hint: "check the runbook's key (key names are case-sensitive); ir never adds a key",
     });
   }
+  if (typeof object[key] !== 'string') throw notAString(request.secretId, key, object[key]);
   return JSON.stringify({ ...object, [key]: fresh });
+}
+
+/** A consumer that parses a number, a flag or an object would break on a string in its place. */
+function notAString(secretId: string, key: string, value: unknown): IrError {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'an array'
+    : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return new IrError(`key "${key}" of secret "${secretId}" holds ${type}, not a string; ` +
+    'only string values are replaced', {
+    code: 'SECRET_KEY_NOT_STRING',
+    source: 'input',
+    hint: 'name a key whose value is a string, or rotate this one by hand so its type is kept',
+  });
 }
 
 async function freshValue(api: SecretsApi, request: NewValueRequest): Promise<string> {

@@ -81,7 +81,20 @@ async function verifyStaged(api: SecretsApi, rotation: ValueRotation, current: s
   const { secretId, clientRequestToken } = rotation;
   const stored = await readText(api, secretId, clientRequestToken);
   if (rotation.strategy === 'generate') return checkReplacement(rotation, current, stored);
-  const intended = await buildSecretString(api, rotation, current);
+  await checkSuppliedMatches(api, rotation, current, stored);
+}
+
+/**
+ * A supplied value for a token that already has a version must be the one
+ * stored there (compared by hash), whether that version is still AWSPENDING
+ * or already AWSCURRENT: `previous` is the value it replaced.
+ */
+export async function checkSuppliedMatches(
+  api: SecretsApi, rotation: NewValueRequest & { clientRequestToken: string },
+  previous: string, stored: string,
+): Promise<void> {
+  const { secretId, clientRequestToken } = rotation;
+  const intended = await buildSecretString(api, rotation, previous);
   if (hashOf(stored) === hashOf(intended)) return;
   throw new IrError(`secret "${secretId}" already has version ${clientRequestToken} from this incident, ` +
     'holding a different value than the one supplied now', {

@@ -6,8 +6,10 @@
 import { IrError } from '../errors.js';
 import { withAwsErrors } from './aws-errors.js';
 import { settleStalePending } from './half-done.js';
-import { removePending, rotateWithValue } from './put-rotation.js';
+import { checkSuppliedMatches, readText, removePending, rotateWithValue } from './put-rotation.js';
 import type { PasswordConstraints, SecretDescription, SecretsApi } from './secrets-api.js';
+import { DEFAULT_PASSWORD } from './new-value.js';
+import { checkPasswordConstraints } from './password-classes.js';
 import { findPrimary, type PrimarySecret } from './primary-region.js';
 import {
   CURRENT, PENDING, PREVIOUS, notVerified, versionWith, waitForStages, type VerifyTiming,
@@ -71,10 +73,15 @@ const PUT_TIMING: VerifyTiming = { timeoutMs: 10_000, intervalMs: 500 };
 const LAMBDA_INTERVAL_MS = 3_000;
 const DEFAULT_LAMBDA_TIMEOUT_S = 300;
 
+/** Where a rotation would act: the primary's region, and the replica's the runbook named. */
+export type RotationWhere = Pick<RotationResult, 'region' | 'replicaRegion'>;
+
 /** Reads what a rotation of `secretId` would act on, changing nothing. */
-export async function planRotation(api: SecretsApi, secretId: string): Promise<RotationPlan> {
-  const { description } = await findPrimary(api, secretId);
-  return toPlan(description, secretId);
+export async function planRotation(
+  api: SecretsApi, secretId: string,
+): Promise<RotationPlan & RotationWhere> {
+  const { description, region, replicaRegion } = await findPrimary(api, secretId);
+  return { ...toPlan(description, secretId), region, ...(replicaRegion ? { replicaRegion } : {}) };
 }
 
 /** Rotates the secret; a rerun with the same token finishes or confirms the first run's version. */
@@ -147,6 +154,9 @@ function checkRequest(request: RotationRequest): void {
     throw problem(`a new value was given for "${request.secretId}" with strategy '${request.strategy}'`,
       "use strategy 'supply' to store a value you provide");
   }
+  if (request.strategy === 'generate') {
+    checkPasswordConstraints(request.secretId, request.password ?? DEFAULT_PASSWORD);
+  }
   if (request.strategy === 'lambda' && request.key !== undefined) {
     throw problem(`'key' cannot be used with strategy 'lambda' ("${request.secretId}")`,
       'the rotation lambda decides the whole new value; remove key from the step');
@@ -193,13 +203,24 @@ async function confirmDone(
   if (!previousVersionId) {
     throw notVerified(request.secretId, description, { newVersionId: token, strategy: request.strategy });
   }
+  if (request.strategy === 'supply') await checkSuppliedAgain(api, request, previousVersionId);
   const pendingLeft = description.versionIdsToStages[token]!.includes(PENDING);
   const resumed = pendingLeft && request.strategy !== 'lambda';
   if (resumed) await removePending(api, request.secretId, token);
   return {
     arn: description.arn, name: description.name, previousVersionId, newVersionId: token,
-    strategy: request.strategy, alreadyDone: !resumed, resumed,
+    strategy: request.strategy, alreadyDone: true, resumed,
   };
+}
+
+/** Our version is current already: the value supplied now must still be the one it holds. */
+async function checkSuppliedAgain(
+  api: SecretsApi, request: RotationRequest, previousVersionId: string,
+): Promise<void> {
+  const { secretId, clientRequestToken } = request;
+  const stored = await readText(api, secretId, clientRequestToken);
+  const previous = await readText(api, secretId, previousVersionId);
+  await checkSuppliedMatches(api, { ...request, strategy: 'supply' }, previous, stored);
 }
 
 function noLambda(secretId: string): IrError {

@@ -3,7 +3,10 @@
  * journal first, then the rotation runs, then its record.
  */
 import type { RotateSecretParams } from '../runbook/schema.js';
-import { rotateSecret, rotationToken, type RotationResult } from '../secrets/rotate.js';
+import { withResumeHint } from '../secrets/aws-errors.js';
+import {
+  rotateSecret, rotationToken, type RotationRequest, type RotationResult,
+} from '../secrets/rotate.js';
 import type { PasswordConstraints, SecretsApi } from '../secrets/secrets-api.js';
 import type { StepContext, StepResult } from './step-context.js';
 
@@ -13,7 +16,24 @@ export async function rotateAwsSecret(params: RotateSecretParams, ctx: StepConte
   await ctx.journal.recordRotation(params.secretId,
     { store: 'aws', strategy: params.strategy, clientRequestToken });
   const api = await ctx.secrets();
-  const result = await rotateSecret(api, {
+  const result = await rotateSecret(api, requestOf(params, ctx, newValue, clientRequestToken))
+    .catch((error: unknown) => {
+      throw withResumeHint(error, ctx.incidentDir);
+    });
+  await ctx.audit.append('aws.secretsmanager.rotate', 'succeeded', { ...result, ...(await whereAndWho(api)) });
+  return {
+    summary: summaryOf(result),
+    details: { secret: result },
+    warnings: warningsOf(result),
+    followUps: followUpsOf(params, result),
+  };
+}
+
+function requestOf(
+  params: RotateSecretParams, ctx: StepContext, newValue: string | undefined,
+  clientRequestToken: string,
+): RotationRequest {
+  return {
     secretId: params.secretId,
     strategy: params.strategy,
     newValue,
@@ -22,13 +42,6 @@ export async function rotateAwsSecret(params: RotateSecretParams, ctx: StepConte
     password: params.strategy === 'generate' ? passwordOf(params) : undefined,
     lambdaTimeoutSeconds: params.timeout,
     clearStalePending: params.clearStalePending || ctx.clearStalePending === true,
-  });
-  await ctx.audit.append('aws.secretsmanager.rotate', 'succeeded', { ...result, ...(await whereAndWho(api)) });
-  return {
-    summary: summaryOf(result),
-    details: { secret: result },
-    warnings: warningsOf(result),
-    followUps: followUpsOf(params, result),
   };
 }
 

@@ -27,4 +27,10 @@ export const rotateSecretStep: StepDefinition<RotateSecretParams> = {
   run(params, ctx) {
     return params.store === 'swarm' ? rotateSwarmSecretStep(params, ctx) : rotateAwsSecret(params, ctx);
   },
+
+  failedFollowUps(params, ctx) {
+    const behind = params.env ? `${params.env} (${params.secretId})` : params.secretId;
+    return [`the secret behind ${behind} is NOT rotated: revoke the old key at its issuer ` +
+      `all the same, then finish the rotation with ir resume ${ctx.incidentDir}`];
+  },
 };

@@ -56,4 +56,6 @@ export interface StepDefinition<P> {
   /** Asks the operator what the step needs, before any spinner starts. */
   prepare?(params: P, ctx: StepContext): Promise<void>;
   run(params: P, ctx: StepContext): Promise<StepResult>;
+  /** What is left for a person when the step failed, for the end summary. */
+  failedFollowUps?(params: P, ctx: Pick<StepContext, 'incidentDir'>): string[];
 }

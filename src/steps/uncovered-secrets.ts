@@ -24,6 +24,12 @@ export async function recordUncoveredSecrets(
   return {
     warnings: [`the container held ${names}, which look${variables.length === 1 ? 's' : ''} secret and no ` +
       'rotate-secret step names (add one with env: NAME)'],
-    followUps: [`rotate ${names}: burned with the container, and not rotated by this runbook`],
+    followUps: [uncoveredFollowUp(variables)],
   };
+}
+
+/** The to-do for uncovered variables; `ir resume` rebuilds it from the audit record. */
+export function uncoveredFollowUp(variables: string[]): string {
+  const names = variables.join(', ');
+  return `rotate ${names}: burned with the container, and not rotated by this runbook`;
 }

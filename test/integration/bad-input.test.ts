@@ -62,6 +62,22 @@ describe('bad input is refused before anything is touched', () => {
     await expectRefusedUntouched(run, 2, /--secret-value-file was given but no rotate-secret step uses strategy 'supply'/);
   });
 
+  it.each([
+    ['not valid UTF-8', Buffer.from([0x6b, 0x65, 0x79, 0xff, 0xfe, 0x0a]), /is not valid UTF-8 text/],
+    ['a NUL character', Buffer.from('key\0tail\n'), /holds a NUL character/],
+  ])('a secret value file holding %s, refused rather than changed', async (_what, bytes, message) => {
+    await writeFile(join(work, 'value'), bytes);
+    const run = await contain(['autotrader', '--secret-value-file', join(work, 'value')]);
+    await expectRefusedUntouched(run, 2, new RegExp(`--secret-value-file \\S+ ${message.source}`));
+    expect(run.stderr).toMatch(/\n {2}hint: write the credential as UTF-8 text/);
+  });
+
+  it('a secret value file that does not exist, with a hint', async () => {
+    const run = await contain(['autotrader', '--secret-value-file', join(work, 'absent')]);
+    await expectRefusedUntouched(run, 2, /cannot read --secret-value-file \S+absent: ENOENT/);
+    expect(run.stderr).toMatch(/\n {2}hint: check the path: the file does not exist/);
+  });
+
   it('an override reason without the override, and an empty case id', async () => {
     await expectRefusedUntouched(await contain(['container', '--reason', 'why']), 2, /--reason goes with --force-terminate/);
     await expectRefusedUntouched(await contain(['container', '--case', '']), 2, /case id '' cannot name a directory/);
@@ -97,6 +113,12 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does n
         'succeeded', 'succeeded', 'succeeded', 'failed',
       ]);
       expect(summary.steps[3].error.code).toBe('SECRET_NOT_FOUND');
+      const incidentDir = await onlyIncidentDir(join(work, 'incidents'));
+      const notRotated = `the secret behind GROQ_API_KEY (${secretId}) is NOT rotated: revoke the old key at its ` +
+        `issuer all the same, then finish the rotation with ir resume ${incidentDir}`;
+      expect(summary.remaining).toContain(notRotated);
+      expect(summary.steps[3].error.hint).toBe("check the runbook's secretId and AWS_REGION, then finish it " +
+        `in this incident: ir resume ${incidentDir}`);
 
       const trail = await readFile(join(await onlyIncidentDir(join(work, 'incidents')), 'audit.jsonl'), 'utf8');
       const records = trail.trim().split('\n').map((line) => JSON.parse(line));
@@ -106,6 +128,7 @@ describe.skipIf(!inject('docker').ok || !inject('aws').ok)('a secret that does n
         'step.started:terminate', 'step.finished:terminate', 'step.started:rotate-secret', 'step.failed:rotate-secret',
       ]);
       expect(records.at(-2)).toMatchObject({ event: 'incident.finished', details: { outcome: 'failed' } });
+      expect(records.at(-2).details.remaining).toContain(notRotated);
       expect(records.at(-1)).toMatchObject({ event: 'audit.sealed' });
       expect(run.stdout + run.stderr + trail).not.toContain(apiKey);
 

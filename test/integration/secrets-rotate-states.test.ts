@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { createSecretsApi, type SecretsApi } from '../../src/secrets/secrets-api.js';
+import { planRotate } from '../../src/plan/plan-rotation.js';
 import { rotateSecret } from '../../src/secrets/rotate.js';
 import { uniqueName } from '../support/names.js';
 import { caught, rotationRequest as request, withSecret } from '../support/rotation.js';
@@ -64,6 +65,24 @@ describe.skipIf(!inject('aws').ok)('rotation states against Secrets Manager', ()
       expect(await stagesOf(name)).toEqual({ [first]: ['AWSCURRENT'], [req.clientRequestToken]: ['AWSPENDING'] });
     });
   });
+
+  it('refuses a different supplied value once our version is already AWSCURRENT, and reports the same as done',
+    async () => {
+      await withSecret('current-initial', async (name, first) => {
+        const req = request(name, { strategy: 'supply', newValue: 'first-supplied' });
+        await caught(rotateSecret(crashingAt('AWSPENDING'), req));
+        expect(await stagesOf(name)).toEqual({ [first]: ['AWSPREVIOUS'],
+          [req.clientRequestToken]: expect.arrayContaining(['AWSCURRENT', 'AWSPENDING']) });
+        const error = await caught(rotateSecret(api, { ...req, newValue: 'second-supplied' }));
+        expect(error.code).toBe('ROTATION_TOKEN_VALUE_DIFFERS');
+        expect(`${error.message} ${error.hint}`).not.toMatch(/supplied-/);
+        expect(await secretValueOf(name, req.clientRequestToken)).toBe('first-supplied');
+
+        const same = await rotateSecret(api, req);
+        expect(same).toMatchObject({ alreadyDone: true, newVersionId: req.clientRequestToken, previousVersionId: first });
+        expect(await stagesOf(name)).toEqual({ [first]: ['AWSPREVIOUS'], [req.clientRequestToken]: ['AWSCURRENT'] });
+      });
+    });
 
   it('stops at a rotation left half-done, then clears the stale label only when asked', async () => {
     await withSecret('half-initial', async (name, first) => {
@@ -126,6 +145,21 @@ describe.skipIf(!inject('aws').ok)('rotation states against Secrets Manager', ()
       const result = await rotateSecret(replicaApi, req);
       expect(result).toMatchObject({ region: 'us-east-1', replicaRegion: 'eu-west-1', previousVersionId: first });
       expect(await stagesOf(name)).toEqual({ [first]: ['AWSPREVIOUS'], [req.clientRequestToken]: ['AWSCURRENT'] });
+    } finally {
+      await deleteReplicatedSecret(name, 'eu-west-1');
+    }
+  });
+
+  it('plans a replica as rotated in its primary region, and says so in the step', async () => {
+    const name = uniqueName('replicated');
+    await createTestSecret(name, 'replica-initial');
+    try {
+      await replicateTestSecret(name, 'eu-west-1');
+      const params = { store: 'aws', secretId: name, strategy: 'generate', clearStalePending: false } as const;
+      const plan = await planRotate(params, createSecretsApi({ region: 'eu-west-1' }), undefined);
+      expect(plan.details).toMatchObject({ region: 'us-east-1', replicaRegion: 'eu-west-1' });
+      expect(plan.notes).toContain(`${name} in eu-west-1 is a read-only replica: it would be rotated in its ` +
+        'primary region us-east-1; the replicas follow');
     } finally {
       await deleteReplicatedSecret(name, 'eu-west-1');
     }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IrError } from '../../src/errors.js';
@@ -163,6 +165,20 @@ describe('rotation with a stubbed Secrets Manager', () => {
     expect(moves).toHaveBeenCalledWith({ secretId: SECRET_ID, stage: 'AWSPENDING', removeFromVersionId: token });
   });
 
+  it.each([
+    ['every digit', { length: 32, excludePunctuation: true, excludeCharacters: '0123456789' }, /every one of the digits/],
+    ['all but a few', { length: 32, excludePunctuation: true,
+      excludeCharacters: 'BCDEFGHIJKLMNOPQRSTUVWXYZbcdefghijklmnopqrstuvwxyz12345678' }, /leaves 4 characters/],
+  ])('refuses generate constraints that exclude %s, before GetRandomPassword', async (_what, password, why) => {
+    const getRandomPassword = vi.fn(async () => 'r'.repeat(32));
+    const describeSecret = vi.fn(async () => described({ [OLD]: ['AWSCURRENT'] }));
+    const error = await caught(rotateSecret(stubApi({ getRandomPassword, describeSecret }), request({ password })));
+    expect(error).toMatchObject({ code: 'PASSWORD_ALPHABET_TOO_SMALL', source: 'input' });
+    expect(error.message).toMatch(why);
+    expect(getRandomPassword).not.toHaveBeenCalled();
+    expect(describeSecret).not.toHaveBeenCalled();
+  });
+
   it('rejects a token AWS would refuse before calling it', async () => {
     const error = await caught(rotateSecret(stubApi(), request({ clientRequestToken: 'too-short' })));
     expect(error.code).toBe('ROTATION_REQUEST_INVALID');
@@ -191,6 +207,27 @@ describe('errors the real SDK raises before reaching AWS', () => {
     isolate();
     vi.stubEnv('AWS_REGION', region);
     expect((await caught(planRotation(unreachable(), SECRET_ID))).code).toBe('AWS_REGION_MISSING');
+  });
+
+  it('says an endpoint that answers HTML is not the AWS API, without pointing at an AWS error name', async () => {
+    isolate();
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome to the proxy</body></html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const api = createSecretsApi({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+      const error = await caught(planRotation(api, SECRET_ID));
+      expect(error.code).toBe('AWS_NOT_AN_API_ANSWER');
+      expect(error.hint).not.toMatch(/AWS error name/);
+      expect(error.hint).toMatch(/answered with something that is not the AWS API/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('maps no credentials to AWS_CREDENTIALS', async () => {
