@@ -101,8 +101,8 @@ function notConverged(
   const each = final.map((outcome) => `${describeService(outcome)}: ${outcome.state}`).join('; ');
   const kept = secrets.old ? `${secrets.old.name} was kept` : 'the old secret was already gone';
   const names = final.map((outcome) => outcome.name).join(', ');
-  return new IrError(`the services did not converge on ${secrets.fresh.name} within ` +
-    `${Math.round(request.timeoutMs / 1000)}s; ${kept}. ${each}`, {
+  return new IrError(`the services did not all converge on ${secrets.fresh.name} (waited up to ` +
+    `${Math.round(request.timeoutMs / 1000)}s); ${kept}. ${each}`, {
     code: 'SWARM_NOT_CONVERGED',
     source: 'environment',
     hint: `see docker service ps ${names}; once the cause is fixed, ${request.resumeCommand} ` +
