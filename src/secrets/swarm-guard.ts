@@ -29,10 +29,14 @@ export async function refuseUnfinishedRotation(
 
 async function newerVersions(docker: Docker, name: string): Promise<Docker.Secret[]> {
   const base = /^(.*)-v\d+$/.exec(name)?.[1] ?? name;
-  const versioned = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-v\\d+$`);
+  const versioned = new RegExp(`^${escapeRegExp(base)}-v\\d+$`);
   const all = await docker.listSecrets();
   return all.filter((secret) => secret.Spec?.Name !== name &&
     (secret.Spec?.Labels?.[REPLACES_LABEL] === name || versioned.test(secret.Spec?.Name ?? '')));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^$|()[\]{}\\]/g, '\\$&');
 }
 
 async function servicesOn(docker: Docker, secrets: Docker.Secret[]): Promise<Moved[]> {
