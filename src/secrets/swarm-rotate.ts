@@ -3,15 +3,20 @@
  * a new secret is created (the old name with a version suffix), every service
  * that mounted the old one is switched to it at the same target path in one
  * update each, the updates must converge, and only then is the old one removed.
- * A rerun with the same token finds the secret it created and carries on.
+ * When they do not converge, every switched service is put back on the old
+ * secret, which is kept. A rerun with the same token finds the secret it
+ * created and carries on; a different token stops at a rotation left unfinished.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { IrError } from '../errors.js';
 import {
+  describeService, rollBackServices, waitForServices, type ServiceOutcome,
+} from './swarm-converge.js';
+import { refuseUnfinishedRotation } from './swarm-guard.js';
+import {
   createSwarmSecret, findOurSecret, findSecretByName, INCIDENT_LABEL, nextSecretName, removeSwarmSecret,
-  REPLACES_LABEL, requireSwarmManager, secretsOf, servicesUsing, switchService, TOKEN_LABEL, type SwarmSecretRef,
+  REPLACES_LABEL, requireSwarmManager, servicesUsing, switchService, TOKEN_LABEL, type SwarmSecretRef,
 } from './swarm-secrets.js';
 
 export interface SwarmRotationRequest {
@@ -22,13 +27,15 @@ export interface SwarmRotationRequest {
   incidentId: string;
   timeoutMs: number;
   intervalMs?: number;
+  /** The command that retries this rotation with the same token (`ir resume <incident dir>`). */
+  resumeCommand: string;
 }
 
 /** What happened, by ids and names only. */
 export interface SwarmRotationResult {
   oldSecret: SwarmSecretRef;
   newSecret: SwarmSecretRef;
-  /** Services now mounting the new secret. */
+  /** Services now mounting the new secret, by name. */
   services: string[];
   /** True when an earlier run with the same token had created the new secret. */
   resumed: boolean;
@@ -42,17 +49,19 @@ export async function rotateSwarmSecret(
   const oldName = ours?.replaces || request.secretName;
   const old = await findSecretByName(docker, oldName);
   if (!ours && !old) throw notFound(request.secretName);
+  if (old) await refuseUnfinishedRotation(docker, old, ours, request.resumeCommand);
   const fresh = ours ?? await createNew(docker, audit, old!, request);
 
   if (old) {
     for (const service of await servicesUsing(docker, old.id)) await switchService(audit, service, old, fresh);
   }
-  const services = await servicesUsing(docker, fresh.id);
-  await waitForConvergence(docker, services, fresh.id, request);
+  const outcomes = await waitForServices(docker, await servicesUsing(docker, fresh.id), fresh.id, request);
+  if (outcomes.some((outcome) => outcome.state !== 'converged')) {
+    throw await undo(docker, audit, outcomes, { fresh, old }, request);
+  }
   if (old) await removeSwarmSecret(docker, audit, old);
-  const names = await Promise.all(services.map(async (service) => (await service.inspect()).Spec.Name as string));
-  return { oldSecret: old ?? { id: 'removed', name: oldName }, newSecret: fresh, services: names,
-    resumed: ours !== undefined };
+  return { oldSecret: old ?? { id: 'removed', name: oldName }, newSecret: fresh,
+    services: outcomes.map((outcome) => outcome.name), resumed: ours !== undefined };
 }
 
 async function createNew(
@@ -64,37 +73,18 @@ async function createNew(
   });
 }
 
-const FAILED_UPDATE = new Set(['paused', 'rollback_started', 'rollback_paused', 'rollback_completed']);
-
-/** Waits until every service's update completed and each running task mounts the new secret. */
-async function waitForConvergence(
-  docker: Docker, services: Docker.Service[], secretId: string, request: SwarmRotationRequest,
-): Promise<void> {
-  const deadline = Date.now() + request.timeoutMs;
-  for (const service of services) {
-    while (!(await converged(docker, service, secretId))) {
-      if (Date.now() > deadline) throw notConverged(service.id, request);
-      await delay(request.intervalMs ?? 1_000);
-    }
-  }
-}
-
-async function converged(docker: Docker, service: Docker.Service, secretId: string): Promise<boolean> {
-  const info = await service.inspect();
-  const state = (info.UpdateStatus as { State?: string } | undefined)?.State;
-  if (state && FAILED_UPDATE.has(state)) {
-    throw new IrError(`service ${info.Spec.Name} did not take the new secret: its update is ${state}`, {
-      code: 'SWARM_UPDATE_FAILED',
-      source: 'environment',
-      hint: `see docker service ps ${info.Spec.Name}; the old secret was kept`,
-    });
-  }
-  if (state && state !== 'completed') return false;
-  const tasks = await docker.listTasks({
-    filters: JSON.stringify({ service: [info.ID], 'desired-state': ['running'] }),
+/** Puts every service back on the old secret, records each one's outcome, and returns the error. */
+async function undo(
+  docker: Docker, audit: AuditTrail, outcomes: ServiceOutcome[],
+  secrets: { fresh: SwarmSecretRef; old?: SwarmSecretRef }, request: SwarmRotationRequest,
+): Promise<IrError> {
+  const final = secrets.old
+    ? await rollBackServices(docker, audit, outcomes, { from: secrets.fresh, to: secrets.old }, request)
+    : outcomes.map((outcome) => ({ ...outcome, state: `${outcome.state}; the old secret is gone` }));
+  await audit.append('docker.secret.rotate', 'failed', {
+    oldSecret: secrets.old, newSecret: secrets.fresh, services: final,
   });
-  return tasks.length > 0 && tasks.every((task) => task.Status?.State === 'running' &&
-    secretsOf({ TaskTemplate: task.Spec } as Docker.ServiceSpec).some((ref) => ref.SecretID === secretId));
+  return notConverged(final, secrets, request);
 }
 
 function notFound(name: string): IrError {
@@ -105,11 +95,17 @@ function notFound(name: string): IrError {
   });
 }
 
-function notConverged(serviceId: string, request: SwarmRotationRequest): IrError {
-  return new IrError(`service ${serviceId} did not converge on the new secret within ` +
-    `${Math.round(request.timeoutMs / 1000)}s; the old secret was kept`, {
+function notConverged(
+  final: ServiceOutcome[], secrets: { fresh: SwarmSecretRef; old?: SwarmSecretRef }, request: SwarmRotationRequest,
+): IrError {
+  const each = final.map((outcome) => `${describeService(outcome)}: ${outcome.state}`).join('; ');
+  const kept = secrets.old ? `${secrets.old.name} was kept` : 'the old secret was already gone';
+  const names = final.map((outcome) => outcome.name).join(', ');
+  return new IrError(`the services did not all converge on ${secrets.fresh.name} (waited up to ` +
+    `${Math.round(request.timeoutMs / 1000)}s); ${kept}. ${each}`, {
     code: 'SWARM_NOT_CONVERGED',
     source: 'environment',
-    hint: `see docker service ps ${serviceId}, then rerun the step: it reuses the secret it created`,
+    hint: `see docker service ps ${names}; once the cause is fixed, ${request.resumeCommand} ` +
+      `retries with the same token and reuses ${secrets.fresh.name}`,
   });
 }

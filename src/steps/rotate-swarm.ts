@@ -18,6 +18,7 @@ export async function rotateSwarmSecretStep(params: RotateSecretParams, ctx: Ste
     clientRequestToken,
     incidentId: ctx.incidentId,
     timeoutMs: (params.timeout ?? DEFAULT_CONVERGE_S) * 1000,
+    resumeCommand: `ir resume ${ctx.incidentDir}`,
   });
   await ctx.audit.append('docker.secret.rotate', 'succeeded', { ...result, strategy: params.strategy });
   return {
@@ -41,8 +42,10 @@ function describeServices(result: SwarmRotationResult): string {
 }
 
 function followUpsOf(params: RotateSecretParams, result: SwarmRotationResult): string[] {
+  // Docker never returns a secret's data: a generated value is known to the services alone.
   const revoke = params.strategy === 'supply'
     ? `revoke the old credential of ${result.oldSecret.name} at its provider`
-    : `make the system that checks ${result.newSecret.name} accept only the new value`;
+    : `the value of ${result.newSecret.name} is known only to the services that mount it; if anything ` +
+      'else checks it (a database, an API), rotate again with strategy supply and set the same value there';
   return [revoke, `update stack or compose files that name ${result.oldSecret.name} to ${result.newSecret.name}`];
 }

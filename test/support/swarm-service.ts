@@ -19,14 +19,35 @@ export interface TestService {
   remove(incidentId: string): Promise<void>;
 }
 
-export async function createServiceWithSecret(value: string): Promise<TestService> {
+/** How a service treats a new value: by default any value is fine. */
+export interface ServiceOptions {
+  /** Healthy only while it reads this value: a new value never lets its task run. */
+  healthyOnlyWith?: string;
+  /** Failed health checks before the task is killed; a huge number keeps the update waiting. */
+  retries?: number;
+  /** What Swarm does itself when the update fails (its default is pause). */
+  failureAction?: 'pause' | 'rollback' | 'continue';
+}
+
+export async function createServiceWithSecret(value: string, options: ServiceOptions = {}): Promise<TestService> {
   const secretName = uniqueName('groq_api_key');
   const secret = await docker.createSecret({ Name: secretName, Data: Buffer.from(value).toString('base64') });
+  return createServiceOn({ id: secret.id, name: secretName }, options);
+}
+
+/** A further service on a secret that already exists. */
+export async function createServiceOn(
+  secret: { id: string; name: string }, options: ServiceOptions = {},
+): Promise<TestService> {
+  const secretName = secret.name;
   const name = uniqueName('svc');
   const service = await docker.createService({
     Name: name,
+    ...(options.failureAction ? { UpdateConfig: { Parallelism: 1, FailureAction: options.failureAction,
+      Monitor: 3_000_000_000 } } : {}),
     TaskTemplate: {
       ContainerSpec: {
+        ...(options.healthyOnlyWith ? { HealthCheck: healthyOnlyWith(options.healthyOnlyWith, options) } : {}),
         // A local image: the single node cannot reach a registry, and falls back to what it has.
         Image: TEST_IMAGE,
         Command: ['sleep', '3600'],
@@ -41,6 +62,11 @@ export async function createServiceWithSecret(value: string): Promise<TestServic
   const id = (service as { id: string }).id;
   await waitForRunningTask(id);
   return { name, id, secretName, remove: (incidentId) => removeAll(id, secretName, incidentId) };
+}
+
+function healthyOnlyWith(value: string, options: ServiceOptions): Docker.HealthConfig {
+  return { Test: ['CMD', 'grep', '-qx', value, `/run/secrets/${SECRET_TARGET}`],
+    Interval: 1_000_000_000, Timeout: 2_000_000_000, Retries: options.retries ?? 2 };
 }
 
 /** The container of the service's one running task, once it is running. */
