@@ -41,6 +41,17 @@ describe.skipIf(!inject('docker').ok)('network modes isolate cannot disconnect',
     return { run, trail };
   }
 
+  /** A container on a network of its own, and one that joins its network namespace. */
+  async function startJoined() {
+    const ownNetwork = uniqueName('owner-net');
+    await docker.createNetwork({ Name: ownNetwork, Driver: 'bridge' });
+    networks.push(ownNetwork);
+    const owner = await startShared(ownNetwork);
+    const joined = await startShared(`container:${owner.id}`);
+    made.push(owner, joined);
+    return { owner, joined };
+  }
+
   it('--network host: pauses it by default, fails isolate, and still captures and removes it', async () => {
     const container = await startShared('host');
     made.push(container);
@@ -59,12 +70,7 @@ describe.skipIf(!inject('docker').ok)('network modes isolate cannot disconnect',
   });
 
   it('--network container:X paused by default: the hint says to contain X too', async () => {
-    const ownNetwork = uniqueName('owner-net');
-    await docker.createNetwork({ Name: ownNetwork, Driver: 'bridge' });
-    networks.push(ownNetwork);
-    const owner = await startShared(ownNetwork);
-    const joined = await startShared(`container:${owner.id}`);
-    made.push(owner, joined);
+    const { owner, joined } = await startJoined();
     const { run } = await contain(joined, '  - isolate: {}\n', ['--json']);
 
     const [step] = JSON.parse(run.stdout).steps;
@@ -74,12 +80,7 @@ describe.skipIf(!inject('docker').ok)('network modes isolate cannot disconnect',
   });
 
   it('--network container:X: stops it once capture is done, and leaves X alone', async () => {
-    const ownNetwork = uniqueName('owner-net');
-    await docker.createNetwork({ Name: ownNetwork, Driver: 'bridge' });
-    networks.push(ownNetwork);
-    const owner = await startShared(ownNetwork);
-    const joined = await startShared(`container:${owner.id}`);
-    made.push(owner, joined);
+    const { owner, joined } = await startJoined();
     const { run } = await contain(joined, '  - isolate:\n      fallback: stop-after-capture\n  - capture: {}\n');
 
     expect(run.code, run.stderr).toBe(6);
