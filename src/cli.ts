@@ -69,7 +69,7 @@ program
         operator: opts.operator, ticket: opts.ticket, signingKeyFile: opts.signingKey,
         clearStalePending: opts.clearStalePending,
       },
-      { interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) },
+      { interactive: atTerminal() },
     );
   });
 
@@ -91,7 +91,7 @@ program
         incident, evidenceDir: opts.evidenceDir, yes: opts.yes, json: opts.json,
         secretValueFile: opts.secretValueFile, operator: opts.operator, signingKeyFile: opts.signingKey,
       },
-      { interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) },
+      { interactive: atTerminal() },
     );
   });
 
@@ -123,6 +123,11 @@ async function runPlan(name: string | undefined, opts: Record<string, unknown>):
     evidenceDir: opts.evidenceDir as string,
     operator: opts.operator as string | undefined,
   });
+}
+
+/** A person can answer prompts: both the keyboard and the progress stream are a terminal. */
+function atTerminal(): boolean {
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
 }
 
 function listOf(value: string): string[] {

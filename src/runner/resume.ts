@@ -15,7 +15,6 @@ import { IrError } from '../errors.js';
 import type { Manifest } from '../evidence/manifest.js';
 import type { Redactor } from '../redactor.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
-import type { StepContext } from '../steps/step-context.js';
 import type { Output } from '../ui/output.js';
 import type { Prompter } from '../ui/prompter.js';
 import { currentActor } from './actor.js';
@@ -29,7 +28,8 @@ import { keepAside } from './keep-aside.js';
 import { recordLockTakeover, takeLock } from './lock.js';
 import { redactContainerSecrets, unfinishedSteps, type ResumableIncident } from './open-resumable.js';
 import { secretEnvNames } from '../runbook/select-runbook.js';
-import { openSecrets } from './run-incident.js';
+import { incidentContext } from './incident-context.js';
+import { longestStop } from './run-incident.js';
 import type { StepReport } from './summary.js';
 
 export interface ResumeIncidentOptions {
@@ -71,7 +71,11 @@ async function resumeChecked(options: ResumeIncidentOptions, found: ResumableInc
       { details: resumeDetails(found, container), reopenSealed: found.sealed });
     await recordLockTakeover(audit, lock);
     const incident = await restoreIncident(found, audit, actor, options.redactor);
-    const ctx = contextFor(incident, docker, container, options, plan);
+    const ctx = incidentContext(incident, {
+      docker, container, redactor: options.redactor, secrets: options.secrets,
+      suppliedSecret: options.suppliedSecret, forceTerminateReason: plan.forceTerminateReason,
+      rotatedEnv: secretEnvNames(plan),
+    });
     return await continueIncident({
       incident, ctx, container, steps: plan.steps, output: options.output, prompter: options.prompter,
       json: options.json, signingKey: options.signingKey, lock, earlier: earlierReports(journal),
@@ -84,21 +88,6 @@ async function resumeChecked(options: ResumeIncidentOptions, found: ResumableInc
   }
 }
 
-function contextFor(
-  incident: Incident, docker: Docker, container: TargetContainer, options: ResumeIncidentOptions, plan: StartedPlan,
-): StepContext {
-  let secrets: Promise<SecretsApi> | undefined;
-  return {
-    incidentId: incident.id, incidentDir: incident.dir, evidenceDir: incident.evidenceDir,
-    docker, container, audit: incident.audit, bundle: incident.bundle, redactor: options.redactor,
-    forceTerminateReason: plan.forceTerminateReason,
-    secrets: () => (secrets ??= openSecrets(options.secrets, options.redactor, incident.audit)),
-    suppliedSecret: options.suppliedSecret,
-    remember: (data) => incident.journal.rememberRunning(data),
-    recall: () => incident.journal.recallRunning(),
-    journal: incident.journal, rotatedEnv: secretEnvNames(plan),
-  };
-}
 
 /** The bundle as last sealed, with what the retried steps left kept aside and sealed again. */
 async function restoreIncident(
@@ -175,6 +164,3 @@ async function findContainer(docker: Docker, plan: StartedPlan): Promise<TargetC
   }
 }
 
-function longestStop(plan: StartedPlan): number {
-  return Math.max(0, ...plan.steps.map((step) => (step.kind === 'terminate' ? step.params.stopTimeout : 0)));
-}

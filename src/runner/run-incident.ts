@@ -1,5 +1,3 @@
-import type { AuditTrail } from '../audit/audit-trail.js';
-import { auditedSecretsApi, recordAwsIdentity } from '../audit/aws-records.js';
 import type { SigningKey } from '../audit/sign.js';
 import { connectDocker, describeDockerHost } from '../docker/connect-docker.js';
 import { findRunbookTarget } from '../docker/find-target.js';
@@ -7,7 +5,6 @@ import type { TargetContainer } from '../docker/resolve-container.js';
 import type { Redactor } from '../redactor.js';
 import type { Runbook } from '../runbook/schema.js';
 import { secretEnvNames } from '../runbook/select-runbook.js';
-import { redactingSecretsApi } from '../secrets/redacting-secrets-api.js';
 import type { SecretsApi } from '../secrets/secrets-api.js';
 import type { StepContext } from '../steps/step-context.js';
 import type { Output } from '../ui/output.js';
@@ -15,6 +12,7 @@ import type { Prompter } from '../ui/prompter.js';
 import { currentActor } from './actor.js';
 import { continueIncident } from './continue-incident.js';
 import { createIncident, type Incident } from './create-incident.js';
+import { incidentContext } from './incident-context.js';
 import { newIncidentId } from './incident-id.js';
 import { describeStep } from './run-steps.js';
 import { startPlan } from './started-plan.js';
@@ -76,16 +74,11 @@ async function runIncidentSteps(options: RunIncidentOptions): Promise<number> {
       throw error;
     });
 
-  let secrets: Promise<SecretsApi> | undefined;
-  const ctx: StepContext = {
-    incidentId: id, incidentDir: incident.dir, evidenceDir: incident.evidenceDir,
-    docker, container, audit: incident.audit, bundle: incident.bundle, redactor,
-    forceTerminateReason: options.forceTerminateReason, diskReserve: incident.reserve,
-    secrets: () => (secrets ??= openSecrets(options.secrets, redactor, incident.audit)),
-    suppliedSecret: options.suppliedSecret, remember: (data) => incident.journal.rememberRunning(data),
-    recall: () => incident.journal.recallRunning(),
-    journal: incident.journal, rotatedEnv: secretEnvNames(runbook), clearStalePending: options.clearStalePending,
-  };
+  const ctx = incidentContext(incident, {
+    docker, container, redactor, secrets: options.secrets, suppliedSecret: options.suppliedSecret,
+    forceTerminateReason: options.forceTerminateReason, rotatedEnv: secretEnvNames(runbook),
+    clearStalePending: options.clearStalePending,
+  });
   await recordStart(incident, runbook, container, ctx, options);
   await recordLockTakeover(incident.audit, lock);
 
@@ -113,20 +106,9 @@ async function recordStart(
   for (const line of plan) options.output.progress(`  ${line}`);
 }
 
-/**
- * The AWS SDK loads only when a step needs it: nothing slows isolation down.
- * Opened once per incident, which is when the AWS identity is recorded.
- */
-export async function openSecrets(
-  override: (() => SecretsApi) | undefined, redactor: Redactor, audit: AuditTrail,
-): Promise<SecretsApi> {
-  const create = override ?? (await import('../secrets/secrets-api.js')).createSecretsApi;
-  const api = auditedSecretsApi(redactingSecretsApi(create(), redactor), audit);
-  await recordAwsIdentity(api, audit);
-  return api;
-}
 
-function longestStop(runbook: Runbook): number {
+/** The longest a stop may legitimately keep the engine silent: the client's idle timeout must outlast it. */
+export function longestStop(runbook: Pick<Runbook, 'steps'>): number {
   return Math.max(0, ...runbook.steps.map((step) => (step.kind === 'terminate' ? step.params.stopTimeout : 0)));
 }
 
