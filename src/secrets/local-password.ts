@@ -4,18 +4,14 @@
  */
 import { randomInt } from 'node:crypto';
 import { IrError } from '../errors.js';
+import { alphabetOf, FEWEST_CHARACTERS } from './password-classes.js';
 import type { PasswordConstraints } from './secrets-api.js';
 
-const LETTERS_AND_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-// The punctuation GetRandomPassword draws from, so both stores honour the same runbook keys alike.
-const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-
+/** The same characters GetRandomPassword draws from, so both stores honour the same runbook keys alike. */
 export function generateLocalPassword(constraints: PasswordConstraints): string {
-  const pool = LETTERS_AND_DIGITS + (constraints.excludePunctuation ? '' : PUNCTUATION);
-  const excluded = new Set(constraints.excludeCharacters ?? '');
-  const alphabet = [...pool].filter((char) => !excluded.has(char));
-  if (alphabet.length < 10) {
-    throw new IrError('excludeCharacters leaves fewer than 10 characters to draw a secret from', {
+  const alphabet = alphabetOf(constraints);
+  if (alphabet.length < FEWEST_CHARACTERS) {
+    throw new IrError(`excludeCharacters leaves fewer than ${FEWEST_CHARACTERS} characters to draw a secret from`, {
       code: 'PASSWORD_ALPHABET_TOO_SMALL',
       source: 'input',
       hint: "exclude fewer characters, or set 'punctuation: true'",

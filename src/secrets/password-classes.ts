@@ -13,7 +13,14 @@ const TYPES: { name: string; chars: string; punctuation?: boolean }[] = [
   { name: 'punctuation marks', chars: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', punctuation: true },
 ];
 // As many as a Swarm secret needs, so one runbook's constraints mean the same in both stores.
-const FEWEST_CHARACTERS = 10;
+export const FEWEST_CHARACTERS = 10;
+
+/** Every character a value may be drawn from under these constraints (GetRandomPassword's own set). */
+export function alphabetOf(constraints: PasswordConstraints): string[] {
+  const excluded = new Set(constraints.excludeCharacters ?? '');
+  return TYPES.filter((type) => !type.punctuation || !constraints.excludePunctuation)
+    .flatMap((type) => [...type.chars].filter((char) => !excluded.has(char)));
+}
 
 /** Refuses constraints GetRandomPassword could not satisfy, or that leave a guessable alphabet. */
 export function checkPasswordConstraints(secretId: string, constraints: PasswordConstraints): void {

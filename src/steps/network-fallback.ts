@@ -6,10 +6,10 @@
  */
 import type Docker from 'dockerode';
 import { auditedCall } from '../audit/audited-call.js';
-import { dockerStatus, toDockerError } from '../docker/connect-docker.js';
 import { IrError } from '../errors.js';
 import type { IsolateParams } from '../runbook/schema.js';
 import type { StepContext, StepResult } from './step-context.js';
+import { ignoreStatus } from './terminate.js';
 
 /** Grace period of the fallback's stop: the same default as terminate's. */
 const FALLBACK_STOP_SECONDS = 10;
@@ -100,9 +100,7 @@ export async function stopAfterCapture(ctx: StepContext): Promise<string | undef
   const mode = pending.networkMode;
   const why = `isolate fallback stop-after-capture (network mode ${mode})`;
   await auditedCall(ctx.audit, 'docker.container.stop', { why, stopTimeout: FALLBACK_STOP_SECONDS },
-    () => handle.stop({ t: FALLBACK_STOP_SECONDS }).catch((error: unknown) => {
-      if (dockerStatus(error) !== 304) throw toDockerError(error);
-    }));
+    () => ignoreStatus(handle.stop({ t: FALLBACK_STOP_SECONDS }), [304]));
   if ((await handle.inspect()).State.Running) {
     const message = 'the container is still running after the fallback stop';
     throw fallbackError('FALLBACK_STOP_FAILED', message,

@@ -7,6 +7,7 @@ import { withResumeHint } from '../secrets/aws-errors.js';
 import {
   rotateSecret, rotationToken, type RotationRequest, type RotationResult,
 } from '../secrets/rotate.js';
+import { DEFAULT_PASSWORD } from '../secrets/new-value.js';
 import type { PasswordConstraints, SecretsApi } from '../secrets/secrets-api.js';
 import type { StepContext, StepResult } from './step-context.js';
 
@@ -47,7 +48,7 @@ function requestOf(
 
 /** GetRandomPassword's constraints from the step. */
 export function passwordOf(params: RotateSecretParams): PasswordConstraints {
-  return { length: params.length ?? 32, excludeCharacters: params.excludeCharacters,
+  return { length: params.length ?? DEFAULT_PASSWORD.length, excludeCharacters: params.excludeCharacters,
     excludePunctuation: params.punctuation !== true };
 }
 

@@ -16,10 +16,9 @@ export const terminate: StepDefinition<TerminateParams> = {
 
   async run(params, ctx) {
     const handle = ctx.docker.getContainer(ctx.container.id);
-    const info = await inspectOrGone(handle).catch(async (error: unknown) => {
+    const info = await inspectOrGone(handle).catch((error: unknown) => {
       // Without sealed evidence the refusal is the answer that matters, engine or no engine.
-      if (!ctx.bundle.isCaptured && !ctx.forceTerminateReason) await requireEvidence(ctx);
-      throw error;
+      throw evidenceRefusal(ctx) ?? error;
     });
     // Already gone, there is no evidence left to protect: done, whatever capture did.
     if (!info) return { summary: 'already removed', details: { alreadyGone: true } };
@@ -43,12 +42,17 @@ export const terminate: StepDefinition<TerminateParams> = {
 
 /** Evidence first: no removal before capture sealed its hashes, unless overridden with a reason. */
 async function requireEvidence(ctx: StepContext): Promise<void> {
-  if (ctx.bundle.isCaptured) return;
-  if (ctx.forceTerminateReason) {
+  const refusal = evidenceRefusal(ctx);
+  if (refusal) throw refusal;
+  if (!ctx.bundle.isCaptured) {
     await ctx.audit.append('override.evidence-first', 'info', { reason: ctx.forceTerminateReason });
-    return;
   }
-  throw new IrError('refusing to terminate: evidence capture has not completed', {
+}
+
+/** The refusal, when there is neither sealed evidence nor an override. */
+function evidenceRefusal(ctx: StepContext): IrError | undefined {
+  if (ctx.bundle.isCaptured || ctx.forceTerminateReason) return undefined;
+  return new IrError('refusing to terminate: evidence capture has not completed', {
     code: 'EVIDENCE_FIRST',
     source: 'input',
     exitCode: 1,
@@ -89,7 +93,7 @@ async function waitUntilGone(ctx: StepContext, handle: Docker.Container): Promis
 }
 
 /** Stop answers 304 when already stopped; 404 and 409 mean gone or already being removed. */
-async function ignoreStatus(call: Promise<unknown>, statuses: number[]): Promise<void> {
+export async function ignoreStatus(call: Promise<unknown>, statuses: number[]): Promise<void> {
   try {
     await call;
   } catch (error) {
