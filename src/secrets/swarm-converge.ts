@@ -89,7 +89,7 @@ export async function rollBackServices(
   for (const service of services) {
     const info = await service.inspect();
     if (mounts(info.Spec, secrets.from.id)) {
-      await switchService(audit, service, secrets.from, secrets.to);
+      await switchService(audit, service, secrets.from, secrets.to, info);
     }
   }
   const after = await waitForServices(docker, services, secrets.to.id, options);

@@ -97,8 +97,10 @@ export function secretsOf(spec: Docker.ServiceSpec | undefined): Docker.SecretRe
 /** One service update that swaps the old secret for the new one, at the same target path and mode. */
 export async function switchService(
   audit: AuditTrail, service: Docker.Service, from: SwarmSecretRef, to: SwarmSecretRef,
+  /** The service as just inspected, if the caller has it: saves asking again. */
+  inspected?: { ID: string; Spec: Docker.ServiceSpec; Version: { Index: number } },
 ): Promise<void> {
-  const info = await service.inspect();
+  const info = inspected ?? (await service.inspect());
   const spec = structuredClone(info.Spec) as Docker.ServiceSpec;
   const container = (spec.TaskTemplate as { ContainerSpec: { Secrets?: Docker.SecretReference[] } }).ContainerSpec;
   container.Secrets = (container.Secrets ?? []).map((ref) =>
