@@ -8,6 +8,14 @@ import { ExitCode, IrError } from './errors.js';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
+/** Calls `handler` on every SIGINT or SIGTERM until the returned function is called. */
+export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
+  for (const name of SIGNALS) process.on(name, handler);
+  return () => {
+    for (const name of SIGNALS) process.off(name, handler);
+  };
+}
+
 /**
  * Runs `work` with a signal that aborts, with an `interrupted` IrError (exit
  * 130) as its reason, on the first SIGINT or SIGTERM. `work` must check the
@@ -16,15 +24,11 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
  */
 export async function whileInterruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const stopListening = (): void => {
-    for (const name of SIGNALS) process.off(name, onSignal);
-  };
-  function onSignal(name: NodeJS.Signals): void {
+  const stopListening = onInterrupt((name) => {
     if (!controller.signal.aborted) return controller.abort(interrupted(name));
     stopListening();
     process.kill(process.pid, name);
-  }
-  for (const name of SIGNALS) process.on(name, onSignal);
+  });
   try {
     const result = await work(controller.signal);
     controller.signal.throwIfAborted();

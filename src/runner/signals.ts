@@ -5,6 +5,7 @@
  * records on disk. Either way the exit code is 130.
  */
 import { ExitCode } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 
 /** Polled by the runner between steps. */
 export interface StopRequest {
@@ -26,8 +27,6 @@ export interface InterruptOptions {
   stopNow(signal: NodeJS.Signals): Promise<void>;
 }
 
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
-
 export function watchInterrupts(options: InterruptOptions): InterruptWatch {
   const stop: StopRequest = { requested: false };
   let stopping = false;
@@ -42,6 +41,5 @@ export function watchInterrupts(options: InterruptOptions): InterruptWatch {
     stopping = true;
     void options.stopNow(signal).finally(() => process.exit(ExitCode.aborted));
   };
-  for (const signal of SIGNALS) process.on(signal, handler);
-  return { stop, dispose: () => SIGNALS.forEach((signal) => process.off(signal, handler)) };
+  return { stop, dispose: onInterrupt(handler) };
 }
